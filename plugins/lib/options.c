@@ -1,0 +1,370 @@
+/* options: common options, generated help/usage, strict value checks. */
+#include "options.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "deadline.h"
+
+enum { VAL_HELP = 0x1001, VAL_VERSION, VAL_VERBOSE };
+
+static char *timeout_text;
+static char *warning_text;
+static char *critical_text;
+static char *hostname_text;
+
+/* Column where option descriptions start in --help. */
+#define HELP_COLUMN 30
+#define HELP_WIDTH  79
+
+static void build_common_table(const struct program_info *info, struct poptOption *t)
+{
+	size_t n = 0;
+	t[n++] = (struct poptOption){"help", 'h',      POPT_ARG_NONE,
+	                             NULL,   VAL_HELP, "Print this help and exit with status 3 (UNKNOWN)",
+	                             NULL};
+	t[n++] =
+	    (struct poptOption){"version", 'V',         POPT_ARG_NONE,
+	                        NULL,      VAL_VERSION, "Print the version and exit with status 3 (UNKNOWN)",
+	                        NULL};
+	t[n++] = (struct poptOption){
+	    "verbose", 'v',         POPT_ARG_NONE,
+	    NULL,      VAL_VERBOSE, "More detail in the long output; repeat for more (up to -vvv)",
+	    NULL};
+	t[n++] = (struct poptOption){"timeout",
+	                             't',
+	                             POPT_ARG_STRING,
+	                             &timeout_text,
+	                             0,
+	                             "Give up after SECONDS (default 10) and return STATE (OK, WARNING, "
+	                             "CRITICAL or UNKNOWN; default UNKNOWN)",
+	                             "SECONDS[:STATE]"};
+	if (info->flags & OPTS_THRESHOLDS) {
+		t[n++] = (struct poptOption){
+		    "warning",     'w', POPT_ARG_STRING,
+		    &warning_text, 0,   info->warning_help ? info->warning_help : "Warning threshold",
+		    "RANGE"};
+		t[n++] = (struct poptOption){
+		    "critical",     'c', POPT_ARG_STRING,
+		    &critical_text, 0,   info->critical_help ? info->critical_help : "Critical threshold",
+		    "RANGE"};
+	}
+	if (info->flags & OPTS_HOSTNAME)
+		t[n++] = (struct poptOption){
+		    "hostname",
+		    'H',
+		    POPT_ARG_STRING,
+		    &hostname_text,
+		    0,
+		    info->hostname_help ? info->hostname_help : "Query HOST instead of the local machine",
+		    "HOST"};
+	t[n] = (struct poptOption)POPT_TABLEEND;
+}
+
+static bool is_table_end(const struct poptOption *o)
+{
+	return !o->longName && !o->shortName && !o->argInfo && !o->arg;
+}
+
+static bool takes_value(const struct poptOption *o)
+{
+	int type = o->argInfo & POPT_ARG_MASK;
+	return type != POPT_ARG_NONE && type != POPT_ARG_VAL && type != POPT_ARG_INCLUDE_TABLE &&
+	       type != POPT_ARG_CALLBACK && type != POPT_ARG_INTL_DOMAIN;
+}
+
+static bool is_documented(const struct poptOption *o)
+{
+	return (o->longName || o->shortName) && !(o->argInfo & POPT_ARGFLAG_DOC_HIDDEN) &&
+	       (o->argInfo & POPT_ARG_MASK) != POPT_ARG_INCLUDE_TABLE;
+}
+
+/* Append words of text wrapped to HELP_WIDTH, continuing at column indent. */
+static void append_wrapped(struct strbuf *sb, const char *text, size_t column, size_t indent)
+{
+	const char *p = text;
+	while (*p) {
+		size_t word = strcspn(p, " \n");
+		if (column > indent && column + 1 + word > HELP_WIDTH) {
+			strbuf_append(sb, "\n");
+			for (column = 0; column < indent; column++)
+				strbuf_append(sb, " ");
+		} else if (column > indent) {
+			strbuf_append(sb, " ");
+			column++;
+		}
+		strbuf_appendn(sb, p, word);
+		column += word;
+		p += word;
+		if (*p == '\n') {
+			strbuf_append(sb, "\n");
+			for (column = 0; column < indent; column++)
+				strbuf_append(sb, " ");
+			p++;
+		}
+		while (*p == ' ')
+			p++;
+	}
+	strbuf_append(sb, "\n");
+}
+
+static void append_option_help(struct strbuf *sb, const struct poptOption *table)
+{
+	for (const struct poptOption *o = table; o && !is_table_end(o); o++) {
+		if (!is_documented(o))
+			continue;
+		size_t start = sb->len;
+		if (o->shortName)
+			strbuf_appendf(sb, "  -%c%s", o->shortName, o->longName ? ", " : "");
+		else
+			strbuf_append(sb, "      ");
+		if (o->longName)
+			strbuf_appendf(sb, "--%s", o->longName);
+		if (takes_value(o))
+			strbuf_appendf(sb, "%s%s", o->longName ? "=" : " ",
+			               o->argDescrip ? o->argDescrip : "VALUE");
+		size_t column = sb->len - start;
+		if (column + 2 > HELP_COLUMN) {
+			strbuf_append(sb, "\n");
+			column = 0;
+		}
+		while (column < HELP_COLUMN) {
+			strbuf_append(sb, " ");
+			column++;
+		}
+		append_wrapped(sb, o->descrip ? o->descrip : "", HELP_COLUMN, HELP_COLUMN);
+	}
+}
+
+size_t options_help_text(const struct program_info *info, const struct poptOption *own, char *buf, size_t cap)
+{
+	struct poptOption common[8];
+	build_common_table(info, common);
+	struct strbuf sb;
+	strbuf_init(&sb, buf, cap);
+	strbuf_appendf(&sb, "Usage: %s [OPTION]...%s%s\n", info->progname, info->args ? " " : "",
+	               info->args ? info->args : "");
+	append_wrapped(&sb, info->purpose, 0, 0);
+	if (own && !is_table_end(own)) {
+		strbuf_append(&sb, "\nOptions:\n");
+		append_option_help(&sb, own);
+	}
+	strbuf_append(&sb, "\nCommon options:\n");
+	append_option_help(&sb, common);
+	if (info->notes) {
+		strbuf_append(&sb, "\n");
+		strbuf_append(&sb, info->notes);
+		if (sb.len && sb.data[sb.len - 1] != '\n')
+			strbuf_append(&sb, "\n");
+	}
+	strbuf_appendf(&sb, "\nReport bugs to the %s issue tracker.\n", PACKAGE_NAME);
+	return sb.len;
+}
+
+/* The short usage that follows a bad option: at most a screen. */
+static size_t usage_text(const struct program_info *info, const struct poptOption *own, char *buf, size_t cap)
+{
+	struct poptOption common[8];
+	build_common_table(info, common);
+	struct strbuf sb;
+	strbuf_init(&sb, buf, cap);
+	size_t column = (size_t)snprintf(NULL, 0, "Usage: %s", info->progname);
+	strbuf_appendf(&sb, "Usage: %s", info->progname);
+	const struct poptOption *tables[] = {common, own};
+	for (size_t t = 0; t < 2; t++) {
+		for (const struct poptOption *o = tables[t]; o && !is_table_end(o); o++) {
+			if (!is_documented(o))
+				continue;
+			char item[96];
+			if (o->shortName && takes_value(o))
+				snprintf(item, sizeof item, "[-%c %s]", o->shortName,
+				         o->argDescrip ? o->argDescrip : "VALUE");
+			else if (o->shortName)
+				snprintf(item, sizeof item, "[-%c]", o->shortName);
+			else if (takes_value(o))
+				snprintf(item, sizeof item, "[--%s=%s]", o->longName,
+				         o->argDescrip ? o->argDescrip : "VALUE");
+			else
+				snprintf(item, sizeof item, "[--%s]", o->longName);
+			size_t len = strlen(item);
+			if (column + 1 + len > HELP_WIDTH) {
+				strbuf_append(&sb, "\n       ");
+				column = 7;
+			}
+			strbuf_appendf(&sb, " %s", item);
+			column += 1 + len;
+		}
+	}
+	if (info->args)
+		strbuf_appendf(&sb, " %s", info->args);
+	strbuf_appendf(&sb, "\nTry '%s --help' for more information.\n", info->progname);
+	return sb.len;
+}
+
+static _Noreturn void fail_with_usage(const struct program_info *info, const struct poptOption *own,
+                                      const char *problem)
+{
+	struct report r;
+	report_init(&r, info->name);
+	report_raise(&r, STATE_UNKNOWN);
+	report_summary(&r, "%s", problem);
+	char usage[3072];
+	usage_text(info, own, usage, sizeof usage);
+	for (char *line = strtok(usage, "\n"); line; line = strtok(NULL, "\n"))
+		report_detail(&r, "%s", line);
+	report_exit(&r);
+}
+
+_Noreturn void option_fail(const char *option, const char *fmt, ...)
+{
+	char text[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	plugin_exit(STATE_UNKNOWN, "%s: %s", option, text);
+}
+
+double option_duration(const char *option, const char *text)
+{
+	double v;
+	const char *why = "";
+	if (!value_parse(text, VALUE_DURATION, &v, &why) || v < 0)
+		option_fail(option, "'%s' %s", text, v < 0 ? "is negative" : why);
+	return v;
+}
+
+double option_size(const char *option, const char *text)
+{
+	double v;
+	const char *why = "";
+	if (!value_parse(text, VALUE_SIZE, &v, &why) || v < 0)
+		option_fail(option, "'%s' %s", text, v < 0 ? "is negative" : why);
+	return v;
+}
+
+long option_integer(const char *option, const char *text, long min, long max)
+{
+	double v;
+	const char *why = "";
+	if (!value_parse(text, VALUE_PLAIN, &v, &why) || v != (double)(long)v)
+		option_fail(option, "'%s' is not a whole number", text);
+	if (v < (double)min || v > (double)max)
+		option_fail(option, "'%s' is out of range (%ld to %ld)", text, min, max);
+	return (long)v;
+}
+
+plugin_state option_state(const char *option, const char *text)
+{
+	plugin_state s;
+	if (!state_parse(text, &s))
+		option_fail(option, "'%s' is not a state (OK, WARNING, CRITICAL or UNKNOWN)", text);
+	return s;
+}
+
+struct range option_range(const char *option, const char *text, enum value_kind kind)
+{
+	struct range r;
+	const char *why = "";
+	if (!range_parse(text, kind, &r, &why))
+		option_fail(option, "'%s' %s", text, why);
+	return r;
+}
+
+static void parse_timeout(const char *text, struct common_options *out)
+{
+	char seconds[32];
+	const char *colon = strchr(text, ':');
+	size_t n = colon ? (size_t)(colon - text) : strlen(text);
+	if (n == 0 || n >= sizeof seconds || strspn(text, "0123456789") != n)
+		option_fail("--timeout", "'%s' is not SECONDS[:STATE] (e.g. 10, 30:CRITICAL)", text);
+	memcpy(seconds, text, n);
+	seconds[n] = '\0';
+	out->timeout = (unsigned)option_integer("--timeout", seconds, 1, 86400);
+	if (colon)
+		out->timeout_state = option_state("--timeout", colon + 1);
+}
+
+void options_parse(int argc, char **argv, const struct program_info *info, const struct poptOption *own,
+                   struct common_options *out)
+{
+	static struct poptOption common[8];
+	static struct poptOption table[3];
+	static const char *no_positionals[] = {NULL};
+	char problem[512];
+
+	plugin_set_name(info->name);
+	memset(out, 0, sizeof *out);
+	out->timeout = info->default_timeout ? info->default_timeout : 10;
+	out->timeout_state = STATE_UNKNOWN;
+	out->positionals = no_positionals;
+
+	build_common_table(info, common);
+	size_t n = 0;
+	if (own)
+		table[n++] =
+		    (struct poptOption){NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)own, 0, NULL, NULL};
+	table[n++] = (struct poptOption){NULL, '\0', POPT_ARG_INCLUDE_TABLE, common, 0, NULL, NULL};
+	table[n] = (struct poptOption)POPT_TABLEEND;
+
+	poptContext con = poptGetContext(info->progname, argc, (const char **)argv, table, 0);
+	int rc;
+	bool help = false, version = false;
+	while ((rc = poptGetNextOpt(con)) > 0) {
+		if (rc == VAL_HELP)
+			help = true;
+		else if (rc == VAL_VERSION)
+			version = true;
+		else if (rc == VAL_VERBOSE && out->verbose < 3)
+			out->verbose++;
+	}
+	if (help) {
+		static char text[32768];
+		options_help_text(info, own, text, sizeof text);
+		plugin_exit_text(STATE_UNKNOWN, text);
+	}
+	if (version) {
+		char text[256];
+		snprintf(text, sizeof text, "%s (%s) %s\n", info->progname, PACKAGE_NAME, PACKAGE_VERSION);
+		plugin_exit_text(STATE_UNKNOWN, text);
+	}
+	if (rc < -1) {
+		const char *bad = poptBadOption(con, POPT_BADOPTION_NOALIAS);
+		if (rc == POPT_ERROR_NOARG)
+			snprintf(problem, sizeof problem, "option '%s' needs a value", bad);
+		else if (rc == POPT_ERROR_BADOPT)
+			snprintf(problem, sizeof problem, "unknown option '%s'", bad);
+		else
+			snprintf(problem, sizeof problem, "option '%s': %s", bad, poptStrerror(rc));
+		fail_with_usage(info, own, problem);
+	}
+	const char **rest = poptGetArgs(con);
+	if (rest) {
+		int count = 0;
+		while (rest[count])
+			count++;
+		if (count > info->max_positionals) {
+			snprintf(problem, sizeof problem, "unexpected argument '%s'",
+			         rest[info->max_positionals]);
+			fail_with_usage(info, own, problem);
+		}
+		out->positionals = rest;
+	}
+
+	if (timeout_text)
+		parse_timeout(timeout_text, out);
+	const char *warning = warning_text ? warning_text : info->default_warning;
+	const char *critical = critical_text ? critical_text : info->default_critical;
+	if (warning)
+		out->warning = option_range("--warning", warning, info->threshold_kind);
+	if (critical)
+		out->critical = option_range("--critical", critical, info->threshold_kind);
+	if (hostname_text) {
+		if (!*hostname_text)
+			option_fail("--hostname", "is empty");
+		out->hostname = hostname_text;
+	}
+	deadline_start(out->timeout, out->timeout_state);
+}

@@ -1,0 +1,263 @@
+/* plugin: renders a report (first line, perfdata, long output) within
+ * Nagios's 8 KiB, neutralising '|' in free text, and owns the exit status. */
+#include "plugin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console.h"
+#include "deadline.h"
+#include "perfdata.h"
+
+static const char *current_name = "PLUGIN";
+
+/* U+00A6 BROKEN BAR stands in for '|', which would start perfdata. */
+static const char pipe_substitute[] = "\xC2\xA6";
+
+void plugin_set_name(const char *name)
+{
+	current_name = name;
+}
+
+const char *plugin_name(void)
+{
+	return current_name;
+}
+
+const char *state_name(plugin_state s)
+{
+	switch (s) {
+	case STATE_OK: return "OK";
+	case STATE_WARNING: return "WARNING";
+	case STATE_CRITICAL: return "CRITICAL";
+	default: return "UNKNOWN";
+	}
+}
+
+static int ascii_casecmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int ca = (*a >= 'a' && *a <= 'z') ? *a - 32 : *a;
+		int cb = (*b >= 'a' && *b <= 'z') ? *b - 32 : *b;
+		if (ca != cb || ca == 0)
+			return ca - cb;
+	}
+}
+
+bool state_parse(const char *text, plugin_state *out)
+{
+	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+	for (int i = 0; i < 4; i++) {
+		if (ascii_casecmp(text, names[i]) == 0 || (text[0] == '0' + i && text[1] == '\0')) {
+			*out = (plugin_state)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+plugin_state state_worst(plugin_state a, plugin_state b)
+{
+	static const int rank[] = {0, 2, 3, 1}; /* OK, WARNING, CRITICAL, UNKNOWN */
+	return rank[plugin_clamp_status((int)a)] >= rank[plugin_clamp_status((int)b)] ? a : b;
+}
+
+int plugin_clamp_status(int status)
+{
+	return (status >= 0 && status <= 3) ? status : STATE_UNKNOWN;
+}
+
+/* Append text with '|' neutralised and control characters made harmless.
+ * In the first line every line break becomes a space; in long output a
+ * line break starts a new line. */
+static void append_sanitised(struct strbuf *sb, const char *text, size_t n, bool single_line)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)text[i];
+		const char *sub = NULL;
+		if (c == '|')
+			sub = pipe_substitute;
+		else if (c == '\n')
+			sub = single_line ? " " : "\n";
+		else if (c == '\r')
+			sub = "";
+		else if (c < 0x20 && c != '\t')
+			sub = "?";
+		else if (c == 0x7F)
+			sub = "?";
+		if (sub) {
+			strbuf_appendn(sb, text + start, i - start);
+			strbuf_append(sb, sub);
+			start = i + 1;
+		}
+	}
+	strbuf_appendn(sb, text + start, n - start);
+}
+
+void report_init(struct report *r, const char *name)
+{
+	r->name = name;
+	r->state = STATE_OK;
+	strbuf_init(&r->summary, r->summary_mem, sizeof r->summary_mem);
+	strbuf_init(&r->perf, r->perf_mem, sizeof r->perf_mem);
+	strbuf_init(&r->details, r->details_mem, sizeof r->details_mem);
+	r->details_dropped = 0;
+	plugin_set_name(name);
+}
+
+void report_raise(struct report *r, plugin_state s)
+{
+	r->state = state_worst(r->state, s);
+}
+
+void report_summary(struct report *r, const char *fmt, ...)
+{
+	char text[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	size_t len = (size_t)n < sizeof text ? (size_t)n : utf8_prefix(text, sizeof text - 1);
+	if (r->summary.len > 0)
+		strbuf_append(&r->summary, ", ");
+	append_sanitised(&r->summary, text, len, true);
+}
+
+void report_detail(struct report *r, const char *fmt, ...)
+{
+	char text[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	size_t len = (size_t)n < sizeof text ? (size_t)n : utf8_prefix(text, sizeof text - 1);
+	/* Whole lines only: one that cannot fit is counted for the marker.
+	 * (Sanitising can grow a line: '|' takes two bytes.) */
+	if (r->details_dropped > 0 || r->details.len + 2 * len + 2 > r->details.cap) {
+		r->details_dropped++;
+		return;
+	}
+	append_sanitised(&r->details, text, len, false);
+	strbuf_append(&r->details, "\n");
+}
+
+void report_perf(struct report *r, const struct perfdata *p)
+{
+	char item[512];
+	size_t n = perfdata_format(item, sizeof item, p);
+	if (n == 0)
+		return;
+	if (r->perf.len + 1 + n >= r->perf.cap) {
+		r->perf.truncated = true;
+		return; /* never half an item */
+	}
+	if (r->perf.len > 0)
+		strbuf_append(&r->perf, " ");
+	strbuf_append(&r->perf, item);
+}
+
+size_t plugin_format_line(char *buf, size_t cap, plugin_state s, const char *text)
+{
+	struct strbuf sb;
+	strbuf_init(&sb, buf, cap);
+	strbuf_appendf(&sb, "KMS_%s %s", current_name, state_name(s));
+	if (text && *text) {
+		strbuf_append(&sb, " - ");
+		append_sanitised(&sb, text, strlen(text), true);
+	}
+	if (sb.len + 1 >= cap && cap > 0) /* make room for the newline */
+		sb.len = utf8_prefix(buf, cap - 2);
+	buf[sb.len++] = '\n';
+	buf[sb.len] = '\0';
+	return sb.len;
+}
+
+size_t report_render(const struct report *r, char *out, size_t cap)
+{
+	static const size_t marker_room = 96;
+	size_t limit = cap < PLUGIN_OUTPUT_LIMIT + 1 ? cap - 1 : PLUGIN_OUTPUT_LIMIT;
+	struct strbuf sb;
+	strbuf_init(&sb, out, limit + 1);
+
+	/* First line: the summary yields to the perfdata, which graphs need. */
+	strbuf_appendf(&sb, "KMS_%s %s", r->name, state_name(r->state));
+	size_t perf_len = r->perf.len ? r->perf.len + 3 : 0;
+	size_t reserve = marker_room + perf_len + 1;
+	size_t first_room = limit > reserve ? limit - reserve : 0;
+	if (r->summary.len > 0) {
+		strbuf_append(&sb, " - ");
+		size_t room = first_room > sb.len ? first_room - sb.len : 0;
+		if (r->summary.len <= room && !r->summary.truncated) {
+			strbuf_append(&sb, r->summary.data);
+		} else {
+			size_t keep = room > 3 ? room - 3 : 0;
+			if (keep > r->summary.len)
+				keep = r->summary.len;
+			strbuf_appendn(&sb, r->summary.data, utf8_prefix(r->summary.data, keep));
+			strbuf_append(&sb, "...");
+		}
+	}
+	if (r->perf.len) {
+		strbuf_append(&sb, " | ");
+		strbuf_append(&sb, r->perf.data);
+	}
+	strbuf_append(&sb, "\n");
+
+	/* Long output: whole lines while they fit, then one marker line. */
+	const char *line = r->details.data;
+	const char *end = line + r->details.len;
+	size_t cut = 0;
+	while (line < end) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t n = nl ? (size_t)(nl - line) + 1 : (size_t)(end - line);
+		if (cut == 0 && sb.len + n + marker_room <= limit)
+			strbuf_appendn(&sb, line, n);
+		else
+			cut++;
+		line += n;
+	}
+	cut += r->details_dropped;
+	if (cut > 0)
+		strbuf_appendf(&sb, "... %zu more line%s cut to fit the %d-byte output limit\n", cut,
+		               cut == 1 ? "" : "s", PLUGIN_OUTPUT_LIMIT);
+	return sb.len;
+}
+
+_Noreturn void report_exit(const struct report *r)
+{
+	static char out[PLUGIN_OUTPUT_LIMIT + 1];
+	deadline_cancel();
+	size_t n = report_render(r, out, sizeof out);
+	fflush(stdout);
+	console_write(out, n);
+	exit(plugin_clamp_status((int)r->state));
+}
+
+_Noreturn void plugin_exit(plugin_state s, const char *fmt, ...)
+{
+	char text[1024];
+	char line[1200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	deadline_cancel();
+	size_t n = plugin_format_line(line, sizeof line, s, text);
+	fflush(stdout);
+	console_write(line, n);
+	exit(plugin_clamp_status((int)s));
+}
+
+_Noreturn void plugin_exit_text(plugin_state s, const char *text)
+{
+	deadline_cancel();
+	fflush(stdout);
+	console_write(text, strlen(text));
+	exit(plugin_clamp_status((int)s));
+}

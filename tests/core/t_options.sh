@@ -1,0 +1,31 @@
+#!/bin/sh
+# The common options as a user meets them: help and version exit 3, every
+# malformed value is one UNKNOWN line naming option and value, a short usage
+# follows a bad option. RUNNER/PROBE may point at the Windows build.
+. "$top_srcdir/tests/lib/harness.sh"
+probe=${PROBE:-$top_builddir/tests/tools/deadline_probe$EXEEXT}
+runner=${RUNNER:-}
+p() { $runner "$probe" "$@" </dev/null; }
+
+t_expect "--help exits 3 with usage" 3 '^Usage: deadline_probe \[OPTION\]' p --help
+t_expect "--help lists the common options" 3 '-t, --timeout=SECONDS\[:STATE\]' p --help
+t_expect "-h is --help" 3 '^Common options:' p -h
+t_expect "--version exits 3" 3 '^deadline_probe \(exchange-kms-plugins\) [0-9]' p --version
+t_expect "-V is --version" 3 'exchange-kms-plugins' p -V
+t_expect "unknown option" 3 "^KMS_PROBE UNKNOWN - unknown option '--bogus'" p --bogus
+t_first_line "unknown option: one first line" "^KMS_PROBE UNKNOWN - unknown option '--bogus'$"
+t_expect "unknown option: short usage follows" 3 "^Try 'deadline_probe --help'" p --bogus
+lines=$(printf '%s\n' "$t_out" | wc -l)
+if [ "$lines" -le 24 ]; then t_pass "short usage fits a screen ($lines lines)"; else t_fail "short usage fits a screen" "$lines lines"; fi
+t_expect "missing value" 3 "^KMS_PROBE UNKNOWN - option '-w' needs a value" p -w
+t_expect "bad warning range" 3 "^KMS_PROBE UNKNOWN - --warning: '1:12%' is not a number" p -w 1:12%
+t_expect "inverted critical range" 3 "^KMS_PROBE UNKNOWN - --critical: '5:1' is not a range: its start is greater than its end" p -c 5:1
+t_expect "double colon" 3 "^KMS_PROBE UNKNOWN - --critical: '10::20'" p -c 10::20
+t_expect "empty range" 3 "^KMS_PROBE UNKNOWN - --warning: '' is empty|--warning: is empty" p --warning=
+t_expect "bad timeout" 3 "^KMS_PROBE UNKNOWN - --timeout: '10x' is not SECONDS\[:STATE\]" p -t 10x
+t_expect "zero timeout" 3 "^KMS_PROBE UNKNOWN - --timeout: '0' is out of range" p -t 0
+t_expect "bad timeout state" 3 "^KMS_PROBE UNKNOWN - --timeout: 'BAD' is not a state" p -t 5:BAD
+t_expect "unexpected argument" 3 "^KMS_PROBE UNKNOWN - unexpected argument 'extra'" p extra
+t_expect "empty hostname" 3 "^KMS_PROBE UNKNOWN - --hostname: is empty" p -H ''
+t_expect "valid options run" 0 "^KMS_PROBE OK - standard input ended" p -vvv -w 10 -c @5:20 -t 5 -H host
+t_summary

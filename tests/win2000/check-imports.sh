@@ -1,0 +1,32 @@
+#!/bin/sh
+# check-imports.sh OBJDUMP EXE...: every function each (i686) EXE imports
+# must be known to exist on Windows 2000 (win2000-imports.txt). Prints one
+# PASS/FAIL line per exe and "N passed, N failed".
+dir=$(dirname "$0")
+. "$dir/../lib/harness.sh"
+objdump=$1
+shift
+known=$(grep -v '^#' "$dir/win2000-imports.txt" | awk '{dll=toupper($1); for (i = 2; i <= NF; i++) print dll ":" $i}')
+for exe in "$@"; do
+	imports=$("$objdump" -p "$exe" | awk '
+		/^[[:space:]]*DLL Name:/ { dll = toupper($3); next }
+		/^[[:space:]]*vma:/ { inlist = 1; next }
+		dll != "" && /^[[:space:]]+[0-9a-f]+[[:space:]]+[0-9]+[[:space:]]+[A-Za-z_]/ { print dll ":" $3 }
+		/^$/ { }')
+	missing=""
+	for imp in $imports; do
+		if ! printf '%s\n' "$known" | grep -qx -- "$imp"; then
+			name=${imp#*:}
+			why=$(awk -v n="$name" '$1 == n { $1 = ""; print "(introduced in" $0 ")" }' "$dir/win2000-absent.txt")
+			missing="$missing $imp${why:+ $why}"
+		fi
+	done
+	if [ -z "$imports" ]; then
+		t_fail "$(basename "$exe"): imports readable" "objdump -p listed no imports"
+	elif [ -z "$missing" ]; then
+		t_pass "$(basename "$exe"): $(printf '%s\n' $imports | wc -l) imports, all on Windows 2000"
+	else
+		t_fail "$(basename "$exe"): imports not known on Windows 2000:" $missing
+	fi
+done
+t_summary
