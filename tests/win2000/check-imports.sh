@@ -1,12 +1,12 @@
 #!/bin/sh
 # check-imports.sh OBJDUMP EXE...: every function each (i686) EXE imports
-# must be known to exist on Windows 2000 (win2000-imports.txt). Prints one
+# must be known to exist on Windows 2000 (tests/win2000/*.imports: one file per part of the suite). Prints one
 # PASS/FAIL line per exe and "N passed, N failed".
 dir=$(dirname "$0")
 . "$dir/../lib/harness.sh"
 objdump=$1
 shift
-known=$(grep -v '^#' "$dir/win2000-imports.txt" | awk '{dll=toupper($1); for (i = 2; i <= NF; i++) print dll ":" $i}')
+known=$(cat "$dir"/*.imports | grep -v "^#" | awk '{dll=toupper($1); for (i = 2; i <= NF; i++) print dll ":" $i}')
 for exe in "$@"; do
 	imports=$("$objdump" -p "$exe" | awk '
 		/^[[:space:]]*DLL Name:/ { dll = toupper($3); next }
