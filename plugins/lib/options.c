@@ -14,6 +14,14 @@ static char *timeout_text;
 static char *warning_text;
 static char *critical_text;
 static char *hostname_text;
+/* Kept for the life of the process (positionals point into it), freed at exit. */
+static poptContext parse_context;
+
+static void release_parse_context(void)
+{
+	poptFreeContext(parse_context);
+	parse_context = NULL;
+}
 
 /* Column where option descriptions start in --help. */
 #define HELP_COLUMN 30
@@ -309,7 +317,11 @@ void options_parse(int argc, char **argv, const struct program_info *info, const
 	table[n++] = (struct poptOption){NULL, '\0', POPT_ARG_INCLUDE_TABLE, common, 0, NULL, NULL};
 	table[n] = (struct poptOption)POPT_TABLEEND;
 
-	poptContext con = poptGetContext(info->progname, argc, (const char **)argv, table, 0);
+	if (parse_context)
+		poptFreeContext(parse_context);
+	else
+		atexit(release_parse_context);
+	poptContext con = parse_context = poptGetContext(info->progname, argc, (const char **)argv, table, 0);
 	int rc;
 	bool help = false, version = false;
 	while ((rc = poptGetNextOpt(con)) > 0) {

@@ -18,7 +18,8 @@ for exe in "$@"; do
 		if ! printf '%s\n' "$known" | grep -qx -- "$imp"; then
 			name=${imp#*:}
 			why=$(awk -v n="$name" '$1 == n { $1 = ""; print "(introduced in" $0 ")" }' "$dir/win2000-absent.txt")
-			missing="$missing $imp${why:+ $why}"
+			missing="$missing
+$imp${why:+ $why}"
 		fi
 	done
 	if [ -z "$imports" ]; then
@@ -26,7 +27,7 @@ for exe in "$@"; do
 	elif [ -z "$missing" ]; then
 		t_pass "$(basename "$exe"): $(printf '%s\n' $imports | wc -l) imports, all on Windows 2000"
 	else
-		t_fail "$(basename "$exe"): imports not known on Windows 2000:" $missing
+		t_fail "$(basename "$exe"): imports not known on Windows 2000:" "$missing"
 	fi
 done
 t_summary
