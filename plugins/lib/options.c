@@ -14,6 +14,10 @@ static char *timeout_text;
 static char *warning_text;
 static char *critical_text;
 static char *hostname_text;
+/* The program being parsed: a bad value of its options is followed by its usage. */
+static const struct program_info *current_info;
+static const struct poptOption *current_own;
+
 /* Kept for the life of the process (positionals point into it), freed at exit. */
 static poptContext parse_context;
 
@@ -232,7 +236,11 @@ _Noreturn void option_fail(const char *option, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	plugin_exit(STATE_UNKNOWN, "%s: %s", option, text);
+	if (!current_info)
+		plugin_exit(STATE_UNKNOWN, "%s: %s", option, text);
+	char problem[1024];
+	snprintf(problem, sizeof problem, "%s: %s", option, text);
+	fail_with_usage(current_info, current_own, problem);
 }
 
 double option_duration(const char *option, const char *text)
@@ -304,6 +312,8 @@ void options_parse(int argc, char **argv, const struct program_info *info, const
 	char problem[512];
 
 	plugin_set_name(info->name);
+	current_info = info;
+	current_own = own;
 	memset(out, 0, sizeof *out);
 	out->timeout = info->default_timeout ? info->default_timeout : 10;
 	out->timeout_state = STATE_UNKNOWN;

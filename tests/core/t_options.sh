@@ -17,6 +17,8 @@ t_first_line "unknown option: one first line" "^KMS_PROBE UNKNOWN - unknown opti
 t_expect "unknown option: short usage follows" 3 "^Try 'deadline_probe --help'" p --bogus
 lines=$(printf '%s\n' "$t_out" | wc -l)
 if [ "$lines" -le 24 ]; then t_pass "short usage fits a screen ($lines lines)"; else t_fail "short usage fits a screen" "$lines lines"; fi
+t_expect "bad value: usage follows too" 3 "^Usage: deadline_probe" p -w 1:12%
+t_first_line "bad value: one first line" "^KMS_PROBE UNKNOWN - --warning: '1:12%' is not a number$"
 t_expect "missing value" 3 "^KMS_PROBE UNKNOWN - option '-w' needs a value" p -w
 t_expect "bad warning range" 3 "^KMS_PROBE UNKNOWN - --warning: '1:12%' is not a number" p -w 1:12%
 t_expect "inverted critical range" 3 "^KMS_PROBE UNKNOWN - --critical: '5:1' is not a range: its start is greater than its end" p -c 5:1
