@@ -1,0 +1,165 @@
+/* secret, Windows: opens the password file, reads its access list from the
+ * open handle and refuses it when any allow entry lets someone other than
+ * SYSTEM, Administrators, the file's owner or the current user read it;
+ * then reads the file whole. */
+#include <stdio.h>
+#include <string.h>
+#include <windows.h>
+#include <aclapi.h>
+#include <sddl.h>
+
+#include "secret.h"
+#include "svc.h"
+
+/* Rights that let a trustee read the file's contents. */
+#define READ_RIGHTS (FILE_READ_DATA | GENERIC_READ | GENERIC_ALL | MAXIMUM_ALLOWED)
+
+static bool sid_is_well_known(PSID sid, DWORD rid)
+{
+	SID_IDENTIFIER_AUTHORITY nt = {SECURITY_NT_AUTHORITY};
+	PSID known = NULL;
+	bool same = false;
+	BOOL made =
+	    rid == DOMAIN_ALIAS_RID_ADMINS
+	        ? AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, rid, 0, 0, 0, 0, 0, 0, &known)
+	        : AllocateAndInitializeSid(&nt, 1, rid, 0, 0, 0, 0, 0, 0, 0, &known);
+	if (made) {
+		same = EqualSid(sid, known);
+		FreeSid(known);
+	}
+	return same;
+}
+
+/* The current process's user, copied into buf. */
+static PSID current_user(BYTE *buf, DWORD cap)
+{
+	HANDLE token;
+	if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
+		return NULL;
+	DWORD needed = 0;
+	BOOL ok = GetTokenInformation(token, TokenUser, buf, cap, &needed);
+	CloseHandle(token);
+	return ok ? ((TOKEN_USER *)buf)->User.Sid : NULL;
+}
+
+static void trustee_name(PSID sid, char *out, size_t cap)
+{
+	wchar_t name[128], domain[128];
+	DWORD n = 128, d = 128;
+	SID_NAME_USE use;
+	wchar_t *text = NULL;
+	if (LookupAccountSidW(NULL, sid, name, &n, domain, &d, &use)) {
+		wchar_t full[260];
+		_snwprintf(full, 260, L"%ls%ls%ls", domain, *domain ? L"\\" : L"", name);
+		full[259] = L'\0';
+		win_from_wide(full, out, cap);
+	} else if (ConvertSidToStringSidW(sid, &text)) {
+		win_from_wide(text, out, cap);
+		LocalFree(text);
+	} else {
+		snprintf(out, cap, "an unnamed account");
+	}
+}
+
+/* SECRET_OK when only the allowed trustees may read; why names the first other. */
+static enum secret_status check_acl(HANDLE file, const char *path, char *why, size_t whycap)
+{
+	PSID owner = NULL;
+	PACL dacl = NULL;
+	PSECURITY_DESCRIPTOR sd = NULL;
+	DWORD rc =
+	    GetSecurityInfo(file, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION,
+	                    &owner, NULL, &dacl, NULL, &sd);
+	if (rc != ERROR_SUCCESS) {
+		char message[256];
+		svc_error_message(rc, message, sizeof message);
+		snprintf(why, whycap, "cannot read the access list of '%s': %s (%lu)", path, message,
+		         (unsigned long)rc);
+		return SECRET_IO;
+	}
+	enum secret_status result = SECRET_OK;
+	BYTE user_buf[256];
+	PSID user = current_user(user_buf, sizeof user_buf);
+	ACL_SIZE_INFORMATION info;
+	if (!dacl) {
+		snprintf(why, whycap, "'%s' has no access list: everyone may read it", path);
+		result = SECRET_TOO_OPEN;
+	} else if (GetAclInformation(dacl, &info, sizeof info, AclSizeInformation)) {
+		for (DWORD i = 0; i < info.AceCount && result == SECRET_OK; i++) {
+			ACCESS_ALLOWED_ACE *ace = NULL;
+			if (!GetAce(dacl, i, (void **)&ace) ||
+			    ace->Header.AceType != ACCESS_ALLOWED_ACE_TYPE ||
+			    (ace->Header.AceFlags & INHERIT_ONLY_ACE) || !(ace->Mask & READ_RIGHTS))
+				continue;
+			PSID sid = (PSID)&ace->SidStart;
+			if (sid_is_well_known(sid, SECURITY_LOCAL_SYSTEM_RID) ||
+			    sid_is_well_known(sid, DOMAIN_ALIAS_RID_ADMINS) ||
+			    (owner && EqualSid(sid, owner)) || (user && EqualSid(sid, user)))
+				continue;
+			char name[256];
+			trustee_name(sid, name, sizeof name);
+			snprintf(why, whycap,
+			         "'%s' is readable by %s: allow only SYSTEM, Administrators and its owner",
+			         path, name);
+			result = SECRET_TOO_OPEN;
+		}
+	}
+	LocalFree(sd);
+	return result;
+}
+
+enum secret_status secret_read_private(const char *path, char *buf, size_t cap, size_t *len, char *why,
+                                       size_t whycap)
+{
+	*len = 0;
+	buf[0] = '\0';
+	wchar_t wpath[MAX_PATH * 2];
+	if (!win_to_wide(path, wpath, sizeof wpath / sizeof wpath[0])) {
+		snprintf(why, whycap, "'%s' is not a usable file name", path);
+		return SECRET_IO;
+	}
+	HANDLE file = CreateFileW(wpath, GENERIC_READ | READ_CONTROL, FILE_SHARE_READ, NULL, OPEN_EXISTING,
+	                          FILE_ATTRIBUTE_NORMAL, NULL);
+	if (file == INVALID_HANDLE_VALUE) {
+		DWORD code = GetLastError();
+		char message[256];
+		svc_error_message(code, message, sizeof message);
+		snprintf(why, whycap, "cannot open '%s': %s (%lu)", path, message, (unsigned long)code);
+		return (code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND) ? SECRET_MISSING
+		                                                                      : SECRET_IO;
+	}
+	enum secret_status result = SECRET_OK;
+	if (GetFileType(file) != FILE_TYPE_DISK) {
+		snprintf(why, whycap, "'%s' is not a regular file", path);
+		result = SECRET_IO;
+	}
+	if (result == SECRET_OK)
+		result = check_acl(file, path, why, whycap);
+	while (result == SECRET_OK) {
+		DWORD got = 0;
+		if (*len + 1 >= cap) {
+			char extra;
+			if (ReadFile(file, &extra, 1, &got, NULL) && got > 0) {
+				snprintf(why, whycap, "'%s' is larger than %zu bytes", path, cap - 1);
+				result = SECRET_MALFORMED;
+			}
+			break;
+		}
+		DWORD want = (DWORD)(cap - 1 - *len);
+		if (!ReadFile(file, buf + *len, want, &got, NULL)) {
+			snprintf(why, whycap, "cannot read '%s' (error %lu)", path,
+			         (unsigned long)GetLastError());
+			result = SECRET_IO;
+		}
+		if (got == 0)
+			break;
+		*len += got;
+	}
+	buf[*len] = '\0';
+	CloseHandle(file);
+	if (result == SECRET_OK && *len == 0) {
+		snprintf(why, whycap, "'%s' is empty", path);
+		result = SECRET_EMPTY;
+	}
+	return result;
+}

@@ -1,0 +1,129 @@
+/* svc: one Windows service through the service manager, local or on a remote
+ * host (OpenSCManager's RPC): query its status and configuration, start it
+ * with arguments, stop it, wait for a state (bounded), and end a hung service's
+ * own process. Windows only (svc_win32.c). Never prints, never exits: every
+ * failure fills a struct svc_error with the Win32 code and its system message. */
+#ifndef KMS_SVC_H
+#define KMS_SVC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <wchar.h>
+
+/* The service states, with the service manager's numbers (SERVICE_STOPPED..). */
+typedef enum {
+	SVC_NOT_INSTALLED = 0, /* not a state of the service manager: our own */
+	SVC_STOPPED = 1,
+	SVC_START_PENDING = 2,
+	SVC_STOP_PENDING = 3,
+	SVC_RUNNING = 4,
+	SVC_CONTINUE_PENDING = 5,
+	SVC_PAUSE_PENDING = 6,
+	SVC_PAUSED = 7
+} svc_state;
+
+/* Start types, with the service manager's numbers (SERVICE_BOOT_START..). */
+typedef enum {
+	SVC_START_BOOT = 0,
+	SVC_START_SYSTEM = 1,
+	SVC_START_AUTO = 2,
+	SVC_START_DEMAND = 3,
+	SVC_START_DISABLED = 4
+} svc_start_type;
+
+/* What kind of failure, for callers that react differently to each. */
+typedef enum {
+	SVC_FAIL_NONE = 0,
+	SVC_FAIL_NOT_FOUND,     /* no such service (1060) */
+	SVC_FAIL_ACCESS_DENIED, /* 5 */
+	SVC_FAIL_UNREACHABLE,   /* the remote service manager cannot be reached (53, 1722, ...) */
+	SVC_FAIL_OTHER
+} svc_fail_kind;
+
+struct svc_error {
+	svc_fail_kind kind;
+	unsigned long code; /* the Win32 error code */
+	char text[512];     /* "cannot open service 'X': The specified service does not exist... (1060)" */
+};
+
+struct svc_status {
+	svc_state state;
+	unsigned long checkpoint;
+	unsigned long wait_hint_ms;
+	unsigned long pid;               /* 0 when no process */
+	unsigned long win32_exit_code;   /* 1066 (ERROR_SERVICE_SPECIFIC_ERROR): see the next */
+	unsigned long service_exit_code; /* the service's own code (KMS: 5057 bad password...) */
+	unsigned long controls_accepted; /* SERVICE_ACCEPT_* bits */
+};
+
+/* ERROR_SERVICE_SPECIFIC_ERROR: win32_exit_code saying "see service_exit_code". */
+#define SVC_SERVICE_SPECIFIC_ERROR 1066UL
+
+struct svc_config {
+	svc_start_type start_type;
+	char display_name[256]; /* UTF-8 */
+	char binary_path[1024]; /* UTF-8 */
+	char dependencies[512]; /* UTF-8, names separated by ", "; "" when none */
+	unsigned dependency_count;
+};
+
+struct svc; /* an open service; opaque */
+
+/* Open service `name` on `host` (NULL: this machine). With `control`, also
+ * ask for the rights to start and stop it; otherwise query rights only. */
+struct svc *svc_open(const char *host, const char *name, bool control, struct svc_error *err);
+void svc_close(struct svc *s);
+
+bool svc_query_status(struct svc *s, struct svc_status *out, struct svc_error *err);
+bool svc_query_config(struct svc *s, struct svc_config *out, struct svc_error *err);
+
+/* The state of another service on the same service manager (a dependency):
+ * SVC_NOT_INSTALLED when it does not exist. */
+bool svc_query_other(struct svc *s, const char *name, svc_state *out, struct svc_error *err);
+
+/* Seconds since the process `pid` started (GetProcessTimes): how long a
+ * START_PENDING has lasted, or the uptime of a running service. Local only. */
+bool svc_process_age(unsigned long pid, double *seconds, struct svc_error *err);
+
+/* Start the service with argc arguments (UTF-8; they reach ServiceMain after
+ * argv[0], never a process command line). The wide copies are wiped. */
+bool svc_start(struct svc *s, int argc, const char *const *argv, struct svc_error *err);
+
+/* Send the stop control (the caller then waits with svc_wait). */
+bool svc_stop(struct svc *s, struct svc_error *err);
+
+enum svc_wait_result {
+	SVC_WAIT_REACHED,   /* the state wanted */
+	SVC_WAIT_STOPPED,   /* stopped while waiting for another state (a failed start) */
+	SVC_WAIT_TIMED_OUT, /* time ran out: *last tells where it stood */
+	SVC_WAIT_FAILED     /* a query failed: err says why */
+};
+
+/* Wait until the service is in `want`, at most timeout_ms and never past the
+ * program's deadline (less a margin to report). Polls every 250 ms or a tenth
+ * of the wait hint; *last is the last status seen, *progressed true when its
+ * checkpoint moved. */
+enum svc_wait_result svc_wait(struct svc *s, svc_state want, long timeout_ms, struct svc_status *last,
+                              bool *progressed, struct svc_error *err);
+
+/* Terminate the process `pid` (the service's own, from its status; never by
+ * name) and wait on its handle, at most timeout_ms: after TerminateProcess
+ * the service manager may go on reporting the dead pid. */
+bool svc_kill_process(unsigned long pid, long timeout_ms, struct svc_error *err);
+
+/* "RUNNING", "START_PENDING", ... "NOT_INSTALLED". */
+const char *svc_state_name(svc_state state);
+/* "boot", "system", "auto", "demand", "disabled". */
+const char *svc_start_type_name(svc_start_type type);
+
+/* The system's message for a Win32 error code, UTF-8, one line, without the
+ * final period: "The specified service does not exist as an installed service". */
+size_t svc_error_message(unsigned long code, char *buf, size_t cap);
+
+/* Text for the Win32 API, shared by this part's Windows modules: UTF-8 (or,
+ * when it is not valid UTF-8, the ANSI code page argv delivers) to UTF-16
+ * and back. Both return false when the text does not fit (out is then ""). */
+bool win_to_wide(const char *text, wchar_t *out, size_t cap);
+bool win_from_wide(const wchar_t *text, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,411 @@
+/* svc, Windows: the service manager API (OpenSCManagerW, QueryServiceStatusEx,
+ * QueryServiceConfigW, StartServiceW, ControlService) and the service's own
+ * process (GetProcessTimes, TerminateProcess). Every wait is bounded by its
+ * timeout and by the program's deadline. */
+#include "svc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <windows.h>
+
+#include "deadline.h"
+#include "strbuf.h"
+
+/* Time kept back from the deadline so the caller can still report. */
+#define SVC_DEADLINE_MARGIN_MS 1500
+
+struct svc {
+	SC_HANDLE manager;
+	SC_HANDLE service;
+	char name[256];
+};
+
+bool win_to_wide(const char *text, wchar_t *out, size_t cap)
+{
+	if (cap == 0)
+		return false;
+	out[0] = L'\0';
+	if (cap > INT_MAX)
+		cap = INT_MAX;
+	int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text, -1, out, (int)cap);
+	if (n == 0 && GetLastError() == ERROR_NO_UNICODE_TRANSLATION)
+		n = MultiByteToWideChar(CP_ACP, 0, text, -1, out, (int)cap);
+	if (n == 0) {
+		out[0] = L'\0';
+		return false;
+	}
+	return true;
+}
+
+bool win_from_wide(const wchar_t *text, char *out, size_t cap)
+{
+	if (cap == 0)
+		return false;
+	if (cap > INT_MAX)
+		cap = INT_MAX;
+	if (WideCharToMultiByte(CP_UTF8, 0, text, -1, out, (int)cap, NULL, NULL) == 0) {
+		out[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
+size_t svc_error_message(unsigned long code, char *buf, size_t cap)
+{
+	wchar_t wide[512];
+	DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
+	                         (DWORD)code, 0, wide, sizeof wide / sizeof wide[0], NULL);
+	if (n == 0 || !win_from_wide(wide, buf, cap))
+		snprintf(buf, cap, "Win32 error %lu", code);
+	/* One line, no trailing period or blanks. */
+	for (char *p = buf; *p; p++)
+		if (*p == '\r' || *p == '\n')
+			*p = ' ';
+	size_t len = strlen(buf);
+	while (len > 0 && (buf[len - 1] == ' ' || buf[len - 1] == '.'))
+		buf[--len] = '\0';
+	return len;
+}
+
+static svc_fail_kind classify(DWORD code)
+{
+	switch (code) {
+	case ERROR_SERVICE_DOES_NOT_EXIST: return SVC_FAIL_NOT_FOUND;
+	case ERROR_ACCESS_DENIED: return SVC_FAIL_ACCESS_DENIED;
+	case ERROR_BAD_NETPATH:
+	case ERROR_BAD_NET_NAME:
+	case ERROR_INVALID_COMPUTERNAME:
+	case ERROR_NO_NETWORK:
+	case ERROR_NETNAME_DELETED:
+	case RPC_S_SERVER_UNAVAILABLE:
+	case RPC_S_CALL_FAILED:
+	case RPC_S_CALL_FAILED_DNE:
+	case EPT_S_NOT_REGISTERED:
+	case RPC_S_INVALID_NET_ADDR: return SVC_FAIL_UNREACHABLE;
+	default: return SVC_FAIL_OTHER;
+	}
+}
+
+static bool fail_code(struct svc_error *err, DWORD code, const char *fmt, ...) KMS_PRINTF(3, 4);
+static bool fail_code(struct svc_error *err, DWORD code, const char *fmt, ...)
+{
+	char what[256];
+	char message[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	svc_error_message(code, message, sizeof message);
+	err->kind = classify(code);
+	err->code = code;
+	snprintf(err->text, sizeof err->text, "%s: %s (%lu)", what, message, (unsigned long)code);
+	return false;
+}
+
+/* Record GetLastError() of the call that just failed. */
+#define fail_last(err, ...) fail_code((err), GetLastError(), __VA_ARGS__)
+
+static void no_error(struct svc_error *err)
+{
+	err->kind = SVC_FAIL_NONE;
+	err->code = 0;
+	err->text[0] = '\0';
+}
+
+struct svc *svc_open(const char *host, const char *name, bool control, struct svc_error *err)
+{
+	no_error(err);
+	wchar_t host_w[300];
+	wchar_t name_w[256];
+	char unc[300];
+	if (host) {
+		snprintf(unc, sizeof unc, "%s%s", strncmp(host, "\\\\", 2) == 0 ? "" : "\\\\", host);
+		if (!win_to_wide(unc, host_w, sizeof host_w / sizeof host_w[0])) {
+			fail_code(err, ERROR_INVALID_COMPUTERNAME, "host '%s'", host);
+			return NULL;
+		}
+	}
+	if (!win_to_wide(name, name_w, sizeof name_w / sizeof name_w[0]) || !*name) {
+		fail_code(err, ERROR_INVALID_NAME, "service '%s'", name);
+		return NULL;
+	}
+	struct svc *s = calloc(1, sizeof *s);
+	if (!s) {
+		fail_code(err, ERROR_NOT_ENOUGH_MEMORY, "service '%s'", name);
+		return NULL;
+	}
+	snprintf(s->name, sizeof s->name, "%s", name);
+	s->manager = OpenSCManagerW(host ? host_w : NULL, NULL, SC_MANAGER_CONNECT);
+	if (!s->manager) {
+		fail_last(err, "cannot open the service manager%s%s", host ? " on " : "", host ? host : "");
+		free(s);
+		return NULL;
+	}
+	DWORD access = SERVICE_QUERY_STATUS | SERVICE_QUERY_CONFIG;
+	if (control)
+		access |= SERVICE_START | SERVICE_STOP;
+	s->service = OpenServiceW(s->manager, name_w, access);
+	if (!s->service) {
+		fail_last(err, "cannot open service '%s'", name);
+		CloseServiceHandle(s->manager);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void svc_close(struct svc *s)
+{
+	if (!s)
+		return;
+	CloseServiceHandle(s->service);
+	CloseServiceHandle(s->manager);
+	free(s);
+}
+
+static void status_from(const SERVICE_STATUS_PROCESS *p, struct svc_status *out)
+{
+	out->state =
+	    (p->dwCurrentState >= 1 && p->dwCurrentState <= 7) ? (svc_state)p->dwCurrentState : SVC_STOPPED;
+	out->checkpoint = p->dwCheckPoint;
+	out->wait_hint_ms = p->dwWaitHint;
+	out->pid = p->dwProcessId;
+	out->win32_exit_code = p->dwWin32ExitCode;
+	out->service_exit_code = p->dwServiceSpecificExitCode;
+	out->controls_accepted = p->dwControlsAccepted;
+}
+
+bool svc_query_status(struct svc *s, struct svc_status *out, struct svc_error *err)
+{
+	no_error(err);
+	SERVICE_STATUS_PROCESS p;
+	DWORD needed = 0;
+	memset(&p, 0, sizeof p);
+	if (!QueryServiceStatusEx(s->service, SC_STATUS_PROCESS_INFO, (BYTE *)&p, sizeof p, &needed))
+		return fail_last(err, "cannot query service '%s'", s->name);
+	status_from(&p, out);
+	return true;
+}
+
+static void append_dependencies(const wchar_t *list, struct svc_config *out)
+{
+	struct strbuf sb;
+	strbuf_init(&sb, out->dependencies, sizeof out->dependencies);
+	out->dependency_count = 0;
+	for (const wchar_t *d = list; d && *d; d += wcslen(d) + 1) {
+		char name[256];
+		if (!win_from_wide(d, name, sizeof name))
+			continue;
+		strbuf_appendf(&sb, "%s%s", out->dependency_count ? ", " : "", name);
+		out->dependency_count++;
+	}
+}
+
+bool svc_query_config(struct svc *s, struct svc_config *out, struct svc_error *err)
+{
+	no_error(err);
+	memset(out, 0, sizeof *out);
+	DWORD needed = 0;
+	QueryServiceConfigW(s->service, NULL, 0, &needed);
+	DWORD code = GetLastError();
+	if (needed == 0)
+		return fail_code(err, code, "cannot read the configuration of service '%s'", s->name);
+	QUERY_SERVICE_CONFIGW *cfg = malloc(needed);
+	if (!cfg)
+		return fail_code(err, ERROR_NOT_ENOUGH_MEMORY, "service '%s'", s->name);
+	if (!QueryServiceConfigW(s->service, cfg, needed, &needed)) {
+		fail_last(err, "cannot read the configuration of service '%s'", s->name);
+		free(cfg);
+		return false;
+	}
+	out->start_type = cfg->dwStartType <= 4 ? (svc_start_type)cfg->dwStartType : SVC_START_DEMAND;
+	if (cfg->lpDisplayName)
+		win_from_wide(cfg->lpDisplayName, out->display_name, sizeof out->display_name);
+	if (cfg->lpBinaryPathName)
+		win_from_wide(cfg->lpBinaryPathName, out->binary_path, sizeof out->binary_path);
+	append_dependencies(cfg->lpDependencies, out);
+	free(cfg);
+	return true;
+}
+
+bool svc_query_other(struct svc *s, const char *name, svc_state *out, struct svc_error *err)
+{
+	no_error(err);
+	wchar_t name_w[256];
+	if (!win_to_wide(name, name_w, sizeof name_w / sizeof name_w[0]))
+		return fail_code(err, ERROR_INVALID_NAME, "service '%s'", name);
+	SC_HANDLE other = OpenServiceW(s->manager, name_w, SERVICE_QUERY_STATUS);
+	if (!other) {
+		if (GetLastError() == ERROR_SERVICE_DOES_NOT_EXIST) {
+			*out = SVC_NOT_INSTALLED;
+			return true;
+		}
+		return fail_last(err, "cannot open service '%s'", name);
+	}
+	SERVICE_STATUS_PROCESS p;
+	DWORD needed = 0;
+	memset(&p, 0, sizeof p);
+	bool ok = QueryServiceStatusEx(other, SC_STATUS_PROCESS_INFO, (BYTE *)&p, sizeof p, &needed);
+	if (!ok)
+		fail_last(err, "cannot query service '%s'", name);
+	CloseServiceHandle(other);
+	if (ok) {
+		struct svc_status st;
+		status_from(&p, &st);
+		*out = st.state;
+	}
+	return ok;
+}
+
+static ULONGLONG filetime_value(FILETIME t)
+{
+	return ((ULONGLONG)t.dwHighDateTime << 32) | t.dwLowDateTime;
+}
+
+bool svc_process_age(unsigned long pid, double *seconds, struct svc_error *err)
+{
+	no_error(err);
+	HANDLE h = OpenProcess(PROCESS_QUERY_INFORMATION, FALSE, (DWORD)pid);
+	if (!h)
+		return fail_last(err, "cannot open process %lu", pid);
+	FILETIME created, exited, kernel, user, now;
+	bool ok = GetProcessTimes(h, &created, &exited, &kernel, &user);
+	if (!ok)
+		fail_last(err, "cannot read the start time of process %lu", pid);
+	CloseHandle(h);
+	if (!ok)
+		return false;
+	GetSystemTimeAsFileTime(&now);
+	ULONGLONG a = filetime_value(created), b = filetime_value(now);
+	*seconds = b > a ? (double)(b - a) / 1e7 : 0.0;
+	return true;
+}
+
+bool svc_start(struct svc *s, int argc, const char *const *argv, struct svc_error *err)
+{
+	no_error(err);
+	enum { MAX_ARGS = 16, ARG_CHARS = 1024 };
+	if (argc < 0 || argc > MAX_ARGS)
+		return fail_code(err, ERROR_INVALID_PARAMETER, "cannot start service '%s'", s->name);
+	wchar_t *args[MAX_ARGS];
+	int made = 0;
+	bool ok = true;
+	for (; made < argc; made++) {
+		args[made] = calloc(ARG_CHARS, sizeof(wchar_t));
+		if (!args[made] || !win_to_wide(argv[made], args[made], ARG_CHARS)) {
+			/* Never name the argument: it may be the password. */
+			fail_code(err, ERROR_INVALID_PARAMETER, "cannot start service '%s': argument %d",
+			          s->name, made + 1);
+			ok = false;
+			if (args[made])
+				made++;
+			break;
+		}
+	}
+	if (ok && !StartServiceW(s->service, (DWORD)argc, (LPCWSTR *)args))
+		ok = fail_last(err, "cannot start service '%s'", s->name);
+	for (int i = 0; i < made; i++) {
+		SecureZeroMemory(args[i], ARG_CHARS * sizeof(wchar_t));
+		free(args[i]);
+	}
+	return ok;
+}
+
+bool svc_stop(struct svc *s, struct svc_error *err)
+{
+	no_error(err);
+	SERVICE_STATUS st;
+	memset(&st, 0, sizeof st);
+	if (!ControlService(s->service, SERVICE_CONTROL_STOP, &st))
+		return fail_last(err, "cannot stop service '%s'", s->name);
+	return true;
+}
+
+/* How long a wait may still last: its own budget, less what the deadline leaves. */
+static long bounded(long timeout_ms)
+{
+	long left = deadline_remaining_ms() - SVC_DEADLINE_MARGIN_MS;
+	if (left < 0)
+		left = 0;
+	return timeout_ms < left ? timeout_ms : left;
+}
+
+enum svc_wait_result svc_wait(struct svc *s, svc_state want, long timeout_ms, struct svc_status *last,
+                              bool *progressed, struct svc_error *err)
+{
+	DWORD start = GetTickCount();
+	long budget = bounded(timeout_ms);
+	*progressed = false;
+	bool first = true;
+	unsigned long checkpoint = 0;
+	for (;;) {
+		if (!svc_query_status(s, last, err))
+			return SVC_WAIT_FAILED;
+		if (last->state == want)
+			return SVC_WAIT_REACHED;
+		if (last->state == SVC_STOPPED && want != SVC_STOPPED)
+			return SVC_WAIT_STOPPED;
+		if (!first && last->checkpoint != checkpoint)
+			*progressed = true;
+		checkpoint = last->checkpoint;
+		first = false;
+		long elapsed = (long)(GetTickCount() - start);
+		if (elapsed >= budget)
+			return SVC_WAIT_TIMED_OUT;
+		long step = (long)(last->wait_hint_ms / 10);
+		step = step < 100 ? 100 : step > 1000 ? 1000 : step;
+		if (step > budget - elapsed)
+			step = budget - elapsed;
+		Sleep((DWORD)step);
+	}
+}
+
+bool svc_kill_process(unsigned long pid, long timeout_ms, struct svc_error *err)
+{
+	no_error(err);
+	if (pid == 0)
+		return fail_code(err, ERROR_INVALID_PARAMETER, "no process to end");
+	HANDLE h = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE, (DWORD)pid);
+	if (!h)
+		return fail_last(err, "cannot open process %lu", pid);
+	bool ok = TerminateProcess(h, ERROR_SERVICE_REQUEST_TIMEOUT);
+	if (!ok)
+		fail_last(err, "cannot end process %lu", pid);
+	if (ok) {
+		DWORD waited = WaitForSingleObject(h, (DWORD)bounded(timeout_ms));
+		if (waited != WAIT_OBJECT_0)
+			ok = fail_code(err, waited == WAIT_TIMEOUT ? WAIT_TIMEOUT : GetLastError(),
+			               "process %lu did not end", pid);
+	}
+	CloseHandle(h);
+	return ok;
+}
+
+const char *svc_state_name(svc_state state)
+{
+	switch (state) {
+	case SVC_NOT_INSTALLED: return "NOT_INSTALLED";
+	case SVC_STOPPED: return "STOPPED";
+	case SVC_START_PENDING: return "START_PENDING";
+	case SVC_STOP_PENDING: return "STOP_PENDING";
+	case SVC_RUNNING: return "RUNNING";
+	case SVC_CONTINUE_PENDING: return "CONTINUE_PENDING";
+	case SVC_PAUSE_PENDING: return "PAUSE_PENDING";
+	case SVC_PAUSED: return "PAUSED";
+	}
+	return "UNKNOWN_STATE";
+}
+
+const char *svc_start_type_name(svc_start_type type)
+{
+	switch (type) {
+	case SVC_START_BOOT: return "boot";
+	case SVC_START_SYSTEM: return "system";
+	case SVC_START_AUTO: return "auto";
+	case SVC_START_DEMAND: return "demand";
+	case SVC_START_DISABLED: return "disabled";
+	}
+	return "unknown";
+}
