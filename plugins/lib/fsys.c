@@ -1,0 +1,19 @@
+/* fsys, portable part: path joining shared by the POSIX and Windows halves
+ * (fsys_posix.c, fsys_win32.c) and by their callers. */
+#include "fsys.h"
+
+#include <string.h>
+
+bool fsys_join(char *out, size_t cap, const char *dir, const char *name)
+{
+	size_t dl = strlen(dir), nl = strlen(name);
+	bool sep = dl > 0 && dir[dl - 1] != '/' && dir[dl - 1] != '\\';
+	size_t need = dl + (sep ? 1 : 0) + nl + 1;
+	if (need > cap || need > FSYS_PATH_MAX)
+		return false;
+	memmove(out, dir, dl);
+	if (sep)
+		out[dl++] = '/';
+	memcpy(out + dl, name, nl + 1);
+	return true;
+}

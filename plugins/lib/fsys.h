@@ -1,0 +1,68 @@
+/* fsys: the file system as the backup code needs it: list a folder, look at
+ * an entry without following links, read and write files, make, rename and
+ * remove. Paths are UTF-8 with '/' or '\' separators (Windows: wide API).
+ * Never prints, never exits: failures come back with a reason text. */
+#ifndef KMS_FSYS_H
+#define KMS_FSYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum fsys_kind {
+	FSYS_MISSING, /* no such entry */
+	FSYS_FILE,    /* a regular file */
+	FSYS_DIR,     /* a folder */
+	FSYS_LINK,    /* a symbolic link or reparse point (never followed) */
+	FSYS_OTHER    /* device, FIFO, socket: never opened */
+};
+
+struct fsys_info {
+	enum fsys_kind kind;
+	uint64_t size;
+	int64_t mtime; /* seconds since 1970-01-01 UTC */
+};
+
+/* Reason texts are written into caller buffers of this size. */
+#define FSYS_ERR_MAX 256
+
+/* Look at path without following a final link. A missing entry is not an
+ * error (kind FSYS_MISSING, returns true); false means it could not be
+ * looked at, with err saying why. */
+bool fsys_lstat(const char *path, struct fsys_info *out, char *err);
+/* The same, following links (for the folders the user names). */
+bool fsys_stat(const char *path, struct fsys_info *out, char *err);
+
+/* Folder listing, without "." and "..". */
+struct fsys_dir;
+struct fsys_dir *fsys_dir_open(const char *path, char *err);
+/* Next name (valid until the next call) or NULL at the end or on an error
+ * (then *failed is true and err says why). */
+const char *fsys_dir_next(struct fsys_dir *d, bool *failed, char *err);
+void fsys_dir_close(struct fsys_dir *d);
+
+/* Files: read, or create (never over an existing file) and write. */
+struct fsys_file;
+struct fsys_file *fsys_open_read(const char *path, char *err);
+struct fsys_file *fsys_create_new(const char *path, char *err);
+/* Bytes read (0 at the end), or -1 with err. Reads until n or the end. */
+long long fsys_read(struct fsys_file *f, void *buf, size_t n, char *err);
+bool fsys_write(struct fsys_file *f, const void *buf, size_t n, char *err);
+/* Flush to disk (files being written) and close. False when the flush failed. */
+bool fsys_close(struct fsys_file *f, char *err);
+/* Set a file's modification time (copies keep the source's). */
+bool fsys_set_mtime(const char *path, int64_t mtime, char *err);
+
+bool fsys_mkdir(const char *path, char *err);
+/* Rename a file or folder; fails when `to` exists. */
+bool fsys_rename(const char *from, const char *to, char *err);
+bool fsys_remove_file(const char *path, char *err);
+bool fsys_remove_dir(const char *path, char *err); /* must be empty */
+
+/* Join a folder and a name with '/' into out; false when it does not fit. */
+bool fsys_join(char *out, size_t cap, const char *dir, const char *name);
+
+/* Longest path the backup code handles (bytes of UTF-8). */
+#define FSYS_PATH_MAX 1024
+
+#endif

@@ -1,0 +1,322 @@
+/* fsys, Windows: UTF-8 paths widened for the W API (FindFirstFileW,
+ * GetFileAttributesExW, CreateFileW, MoveFileW...); reparse points count as
+ * links and are never followed; reasons come from FormatMessageW. */
+#include "fsys.h"
+
+#include <windows.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fsys_dir {
+	HANDLE find;
+	WIN32_FIND_DATAW data;
+	bool first;
+	char name[FSYS_PATH_MAX];
+};
+
+struct fsys_file {
+	HANDLE h;
+	bool writing;
+};
+
+static void set_err(char *err, DWORD code)
+{
+	if (!err)
+		return;
+	wchar_t text[FSYS_ERR_MAX];
+	DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, code, 0,
+	                         text, FSYS_ERR_MAX, NULL);
+	while (n > 0 &&
+	       (text[n - 1] == L'\r' || text[n - 1] == L'\n' || text[n - 1] == L' ' || text[n - 1] == L'.'))
+		n--;
+	text[n] = 0;
+	if (n == 0 || WideCharToMultiByte(CP_UTF8, 0, text, -1, err, FSYS_ERR_MAX, NULL, NULL) <= 0)
+		snprintf(err, FSYS_ERR_MAX, "Windows error %lu", (unsigned long)code);
+}
+
+/* UTF-8 to UTF-16 (text that is not UTF-8 is taken in the ANSI code page,
+ * as argv delivers it). */
+static bool widen(const char *path, wchar_t *out, int cap, char *err)
+{
+	if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, out, cap) > 0 ||
+	    MultiByteToWideChar(CP_ACP, 0, path, -1, out, cap) > 0)
+		return true;
+	if (err)
+		snprintf(err, FSYS_ERR_MAX, "path too long or not valid text");
+	return false;
+}
+
+static int64_t unix_time(FILETIME ft)
+{
+	ULARGE_INTEGER t;
+	t.LowPart = ft.dwLowDateTime;
+	t.HighPart = ft.dwHighDateTime;
+	return (int64_t)(t.QuadPart / 10000000ULL) - 11644473600LL;
+}
+
+static FILETIME file_time(int64_t unix_seconds)
+{
+	ULARGE_INTEGER t;
+	t.QuadPart = (ULONGLONG)(unix_seconds + 11644473600LL) * 10000000ULL;
+	FILETIME ft = {t.LowPart, t.HighPart};
+	return ft;
+}
+
+static bool missing_error(DWORD e)
+{
+	return e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND || e == ERROR_INVALID_NAME;
+}
+
+/* follow: a reparse point the user named counts as what it points at. */
+static bool stat_path(const char *path, struct fsys_info *out, char *err, bool follow)
+{
+	wchar_t wide[FSYS_PATH_MAX];
+	WIN32_FILE_ATTRIBUTE_DATA a;
+	memset(out, 0, sizeof *out);
+	if (!widen(path, wide, FSYS_PATH_MAX, err))
+		return false;
+	if (!GetFileAttributesExW(wide, GetFileExInfoStandard, &a)) {
+		DWORD e = GetLastError();
+		if (missing_error(e)) {
+			out->kind = FSYS_MISSING;
+			return true;
+		}
+		set_err(err, e);
+		return false;
+	}
+	if ((a.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) && !follow)
+		out->kind = FSYS_LINK;
+	else if (a.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+		out->kind = FSYS_DIR;
+	else if (a.dwFileAttributes & FILE_ATTRIBUTE_DEVICE)
+		out->kind = FSYS_OTHER;
+	else
+		out->kind = FSYS_FILE;
+	out->size = ((uint64_t)a.nFileSizeHigh << 32) | a.nFileSizeLow;
+	out->mtime = unix_time(a.ftLastWriteTime);
+	return true;
+}
+
+bool fsys_lstat(const char *path, struct fsys_info *out, char *err)
+{
+	return stat_path(path, out, err, false);
+}
+
+bool fsys_stat(const char *path, struct fsys_info *out, char *err)
+{
+	return stat_path(path, out, err, true);
+}
+
+struct fsys_dir *fsys_dir_open(const char *path, char *err)
+{
+	char pattern[FSYS_PATH_MAX];
+	wchar_t wide[FSYS_PATH_MAX];
+	if (!fsys_join(pattern, sizeof pattern, path, "*")) {
+		if (err)
+			snprintf(err, FSYS_ERR_MAX, "path too long");
+		return NULL;
+	}
+	if (!widen(pattern, wide, FSYS_PATH_MAX, err))
+		return NULL;
+	struct fsys_dir *d = calloc(1, sizeof *d);
+	if (!d) {
+		set_err(err, ERROR_NOT_ENOUGH_MEMORY);
+		return NULL;
+	}
+	d->find = FindFirstFileW(wide, &d->data);
+	if (d->find == INVALID_HANDLE_VALUE) {
+		DWORD e = GetLastError();
+		if (e != ERROR_FILE_NOT_FOUND) { /* an empty root has no entries at all */
+			set_err(err, e);
+			free(d);
+			return NULL;
+		}
+	}
+	d->first = true;
+	return d;
+}
+
+const char *fsys_dir_next(struct fsys_dir *d, bool *failed, char *err)
+{
+	*failed = false;
+	if (d->find == INVALID_HANDLE_VALUE)
+		return NULL;
+	for (;;) {
+		if (!d->first && !FindNextFileW(d->find, &d->data)) {
+			DWORD e = GetLastError();
+			if (e != ERROR_NO_MORE_FILES) {
+				*failed = true;
+				set_err(err, e);
+			}
+			return NULL;
+		}
+		d->first = false;
+		const wchar_t *n = d->data.cFileName;
+		if (wcscmp(n, L".") == 0 || wcscmp(n, L"..") == 0)
+			continue;
+		if (WideCharToMultiByte(CP_UTF8, 0, n, -1, d->name, sizeof d->name, NULL, NULL) > 0)
+			return d->name;
+	}
+}
+
+void fsys_dir_close(struct fsys_dir *d)
+{
+	if (!d)
+		return;
+	if (d->find != INVALID_HANDLE_VALUE)
+		FindClose(d->find);
+	free(d);
+}
+
+static struct fsys_file *open_with(const char *path, bool writing, char *err)
+{
+	wchar_t wide[FSYS_PATH_MAX];
+	if (!widen(path, wide, FSYS_PATH_MAX, err))
+		return NULL;
+	HANDLE h = writing
+	               ? CreateFileW(wide, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL)
+	               : CreateFileW(wide, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+	                             OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+	if (h == INVALID_HANDLE_VALUE) {
+		set_err(err, GetLastError());
+		return NULL;
+	}
+	if (!writing && GetFileType(h) != FILE_TYPE_DISK) {
+		CloseHandle(h);
+		if (err)
+			snprintf(err, FSYS_ERR_MAX, "not a regular file");
+		return NULL;
+	}
+	struct fsys_file *f = malloc(sizeof *f);
+	if (!f) {
+		CloseHandle(h);
+		set_err(err, ERROR_NOT_ENOUGH_MEMORY);
+		return NULL;
+	}
+	f->h = h;
+	f->writing = writing;
+	return f;
+}
+
+struct fsys_file *fsys_open_read(const char *path, char *err)
+{
+	return open_with(path, false, err);
+}
+
+struct fsys_file *fsys_create_new(const char *path, char *err)
+{
+	return open_with(path, true, err);
+}
+
+long long fsys_read(struct fsys_file *f, void *buf, size_t n, char *err)
+{
+	size_t got = 0;
+	while (got < n) {
+		DWORD chunk = n - got > (1u << 20) ? (1u << 20) : (DWORD)(n - got), r = 0;
+		if (!ReadFile(f->h, (char *)buf + got, chunk, &r, NULL)) {
+			set_err(err, GetLastError());
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += r;
+	}
+	return (long long)got;
+}
+
+bool fsys_write(struct fsys_file *f, const void *buf, size_t n, char *err)
+{
+	size_t done = 0;
+	while (done < n) {
+		DWORD chunk = n - done > (1u << 20) ? (1u << 20) : (DWORD)(n - done), w = 0;
+		if (!WriteFile(f->h, (const char *)buf + done, chunk, &w, NULL) || w == 0) {
+			set_err(err, GetLastError());
+			return false;
+		}
+		done += w;
+	}
+	return true;
+}
+
+bool fsys_close(struct fsys_file *f, char *err)
+{
+	if (!f)
+		return true;
+	bool ok = true;
+	if (f->writing && !FlushFileBuffers(f->h)) {
+		set_err(err, GetLastError());
+		ok = false;
+	}
+	CloseHandle(f->h);
+	free(f);
+	return ok;
+}
+
+bool fsys_set_mtime(const char *path, int64_t mtime, char *err)
+{
+	wchar_t wide[FSYS_PATH_MAX];
+	if (!widen(path, wide, FSYS_PATH_MAX, err))
+		return false;
+	HANDLE h = CreateFileW(wide, GENERIC_WRITE, FILE_SHARE_READ, NULL, OPEN_EXISTING,
+	                       FILE_ATTRIBUTE_NORMAL, NULL);
+	if (h == INVALID_HANDLE_VALUE) {
+		set_err(err, GetLastError());
+		return false;
+	}
+	FILETIME ft = file_time(mtime);
+	bool ok = SetFileTime(h, NULL, NULL, &ft) != 0;
+	if (!ok)
+		set_err(err, GetLastError());
+	CloseHandle(h);
+	return ok;
+}
+
+bool fsys_mkdir(const char *path, char *err)
+{
+	wchar_t wide[FSYS_PATH_MAX];
+	if (!widen(path, wide, FSYS_PATH_MAX, err))
+		return false;
+	if (!CreateDirectoryW(wide, NULL)) {
+		set_err(err, GetLastError());
+		return false;
+	}
+	return true;
+}
+
+bool fsys_rename(const char *from, const char *to, char *err)
+{
+	wchar_t wfrom[FSYS_PATH_MAX], wto[FSYS_PATH_MAX];
+	if (!widen(from, wfrom, FSYS_PATH_MAX, err) || !widen(to, wto, FSYS_PATH_MAX, err))
+		return false;
+	if (!MoveFileW(wfrom, wto)) { /* never replaces an existing target */
+		set_err(err, GetLastError());
+		return false;
+	}
+	return true;
+}
+
+bool fsys_remove_file(const char *path, char *err)
+{
+	wchar_t wide[FSYS_PATH_MAX];
+	if (!widen(path, wide, FSYS_PATH_MAX, err))
+		return false;
+	if (!DeleteFileW(wide)) {
+		set_err(err, GetLastError());
+		return false;
+	}
+	return true;
+}
+
+bool fsys_remove_dir(const char *path, char *err)
+{
+	wchar_t wide[FSYS_PATH_MAX];
+	if (!widen(path, wide, FSYS_PATH_MAX, err))
+		return false;
+	if (!RemoveDirectoryW(wide)) {
+		set_err(err, GetLastError());
+		return false;
+	}
+	return true;
+}
