@@ -1,0 +1,403 @@
+/* evtfile: reads a .evt file as the circular buffer it is, newest record
+ * first, through a fixed read window. Finds the EOF record (header, scan,
+ * or none: follow the record chain), then walks back by each record's
+ * trailing length, checking every length, offset and record number. */
+#include "evtfile.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+#define WINDOW_SIZE EVT_RECORD_MAX /* a record always fits the read window */
+
+struct evtfile {
+	struct evt_source base;
+	FILE *f;
+	uint64_t size;   /* the physical end of the file: the ring wraps here */
+	uint8_t *window; /* bytes [window_off, window_off + window_len) of the file */
+	uint64_t window_off;
+	size_t window_len;
+	uint8_t *scratch; /* a record split at the physical end, put together */
+	size_t scratch_cap;
+	uint64_t pos;       /* the next (older) record ends here: 0x30 < pos <= size */
+	uint64_t remaining; /* record bytes left between the oldest record and pos */
+	uint32_t expected;  /* the record number the next record must carry */
+	bool failed;
+};
+
+static uint64_t ring_len(const struct evtfile *ef)
+{
+	return ef->size - EVT_HEADER_SIZE;
+}
+
+/* The ring position d bytes after off. */
+static uint64_t ring_add(const struct evtfile *ef, uint64_t off, uint64_t d)
+{
+	return EVT_HEADER_SIZE + (off - EVT_HEADER_SIZE + d) % ring_len(ef);
+}
+
+static bool fail_io(struct evtfile *ef, char *err, size_t errlen, uint64_t off)
+{
+	snprintf(err, errlen, "%s: cannot read at byte offset %" PRIu64 ": %s", ef->base.name, off,
+	         ferror(ef->f) ? strerror(errno) : "unexpected end of file");
+	return false;
+}
+
+/* Make [off, off + n) readable in the window and return it. Reading
+ * backwards keeps the bytes before off; forwards, the bytes after. */
+static const uint8_t *window_at(struct evtfile *ef, uint64_t off, size_t n, bool backwards, char *err,
+                                size_t errlen)
+{
+	if (off >= ef->window_off && off + n <= ef->window_off + ef->window_len)
+		return ef->window + (off - ef->window_off);
+	uint64_t start = off;
+	if (backwards)
+		start = off + n > WINDOW_SIZE ? off + n - WINDOW_SIZE : 0;
+	size_t len = ef->size - start < WINDOW_SIZE ? (size_t)(ef->size - start) : WINDOW_SIZE;
+	ef->window_len = 0;
+	if (fseek(ef->f, (long)start, SEEK_SET) != 0 || fread(ef->window, 1, len, ef->f) != len) {
+		fail_io(ef, err, errlen, start);
+		return NULL;
+	}
+	ef->window_off = start;
+	ef->window_len = len;
+	return ef->window + (off - start);
+}
+
+/* The ring position d bytes before off. */
+static uint64_t ring_sub(const struct evtfile *ef, uint64_t off, uint64_t d)
+{
+	return ring_add(ef, off, ring_len(ef) - d % ring_len(ef));
+}
+
+/* Copy n ring bytes starting at off (wrapping at the physical end) to dst. */
+static bool ring_read(struct evtfile *ef, uint64_t off, size_t n, uint8_t *dst, bool backwards, char *err,
+                      size_t errlen)
+{
+	off = ring_add(ef, off, 0);
+	while (n > 0) {
+		size_t part = ef->size - off < n ? (size_t)(ef->size - off) : n;
+		const uint8_t *p = window_at(ef, off, part, backwards, err, errlen);
+		if (!p)
+			return false;
+		memcpy(dst, p, part);
+		dst += part;
+		n -= part;
+		off = EVT_HEADER_SIZE;
+	}
+	return true;
+}
+
+static bool ring_u32(struct evtfile *ef, uint64_t off, uint32_t *out, bool backwards, char *err,
+                     size_t errlen)
+{
+	uint8_t b[4];
+	if (!ring_read(ef, off, 4, b, backwards, err, errlen))
+		return false;
+	*out = evt_u32(b);
+	return true;
+}
+
+/* The len bytes of a record starting at ring offset start: in place when
+ * it is not split, else put together in scratch. */
+static const uint8_t *record_bytes(struct evtfile *ef, uint64_t start, uint32_t len, bool backwards,
+                                   char *err, size_t errlen)
+{
+	if (start + len <= ef->size)
+		return window_at(ef, start, len, backwards, err, errlen);
+	if (ef->scratch_cap < len) {
+		uint8_t *grown = realloc(ef->scratch, len);
+		if (!grown) {
+			snprintf(err, errlen, "%s: out of memory for a %" PRIu32 "-byte record",
+			         ef->base.name, len);
+			return NULL;
+		}
+		ef->scratch = grown;
+		ef->scratch_cap = len;
+	}
+	return ring_read(ef, start, len, ef->scratch, backwards, err, errlen) ? ef->scratch : NULL;
+}
+
+static bool damaged(struct evtfile *ef, char *err, size_t errlen, uint64_t off, const char *fmt, ...)
+    KMS_PRINTF(5, 6);
+
+static bool damaged(struct evtfile *ef, char *err, size_t errlen, uint64_t off, const char *fmt, ...)
+{
+	char why[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	snprintf(err, errlen, "%s: damaged at byte offset %" PRIu64 ": %s", ef->base.name, off, why);
+	return false;
+}
+
+/* A record length read from the file must be possible before it is used. */
+static bool length_plausible(uint32_t len, uint64_t room)
+{
+	return len >= EVT_RECORD_FIXED + 4 && len <= EVT_RECORD_MAX && len <= room;
+}
+
+static enum evt_next evtfile_next(struct evt_source *src, struct evt_record *rec)
+{
+	struct evtfile *ef = (struct evtfile *)src;
+	char *err = src->error;
+	size_t errlen = sizeof src->error;
+	if (ef->failed)
+		return EVT_NEXT_ERROR;
+	if (ef->remaining == 0)
+		return EVT_NEXT_END;
+	uint64_t end = ef->pos;
+	if (end == ef->size) {
+		/* The previous record starts at 0x30: skip the tail padding, if any. */
+		uint32_t word;
+		while (ef->size - end + 4 < EVT_RECORD_FIXED && end - 4 >= EVT_HEADER_SIZE) {
+			if (!ring_u32(ef, end - 4, &word, true, err, errlen))
+				goto failed;
+			if (word != EVT_TAIL_PADDING)
+				break;
+			end -= 4;
+		}
+		if (ef->size - end > ef->remaining) {
+			damaged(ef, err, errlen, end, "tail padding overlaps the oldest record");
+			goto failed;
+		}
+		ef->remaining -= ef->size - end;
+		if (ef->remaining == 0)
+			return EVT_NEXT_END;
+	}
+	uint32_t len;
+	uint64_t len_at = ring_sub(ef, end, 4);
+	if (!ring_u32(ef, len_at, &len, true, err, errlen))
+		goto failed;
+	if (!length_plausible(len, ef->remaining)) {
+		damaged(ef, err, errlen, len_at,
+		        "record length %" PRIu32 " is impossible here (%" PRIu64 " bytes of records left)",
+		        len, ef->remaining);
+		goto failed;
+	}
+	uint64_t start = ring_sub(ef, end, len);
+	const uint8_t *bytes = record_bytes(ef, start, len, true, err, errlen);
+	if (!bytes)
+		goto failed;
+	struct evt_problem problem;
+	if (!evt_record_decode(bytes, len, rec, &problem)) {
+		damaged(ef, err, errlen, ring_add(ef, start, problem.offset), "%s", problem.why);
+		goto failed;
+	}
+	if (rec->record_number != ef->expected) {
+		damaged(ef, err, errlen, ring_add(ef, start, 8),
+		        "record number %" PRIu32 " where %" PRIu32 " was expected", rec->record_number,
+		        ef->expected);
+		goto failed;
+	}
+	ef->expected--;
+	ef->remaining -= len;
+	ef->pos = start == EVT_HEADER_SIZE ? ef->size : start;
+	return EVT_NEXT_RECORD;
+failed:
+	ef->failed = true;
+	return EVT_NEXT_ERROR;
+}
+
+static void evtfile_close(struct evt_source *src)
+{
+	struct evtfile *ef = (struct evtfile *)src;
+	if (ef->f)
+		fclose(ef->f);
+	free(ef->window);
+	free(ef->scratch);
+	free(ef);
+}
+
+static const struct evt_source_ops evtfile_ops = {evtfile_next, evtfile_close};
+
+/* Ring distance from a forward to b. */
+static uint64_t ring_distance(const struct evtfile *ef, uint64_t a, uint64_t b)
+{
+	return (b + ring_len(ef) - a) % ring_len(ef);
+}
+
+static bool in_ring(const struct evtfile *ef, uint64_t off)
+{
+	return off >= EVT_HEADER_SIZE && off < ef->size;
+}
+
+/* Read and check the EOF record at ring offset off. */
+static bool eof_at(struct evtfile *ef, uint64_t off, struct evt_eof *eof, char *err, size_t errlen)
+{
+	uint8_t b[EVT_EOF_SIZE];
+	if (!ring_read(ef, off, sizeof b, b, false, err, errlen))
+		return false;
+	return evt_eof_decode(b, sizeof b, eof, NULL) && eof->end_offset == off;
+}
+
+/* A dirty log's header may be stale: look for the EOF record everywhere
+ * (it may be split at the physical end too). found = false when none. */
+static bool scan_for_eof(struct evtfile *ef, struct evt_eof *eof, uint64_t *at, bool *found, char *err,
+                         size_t errlen)
+{
+	*found = false;
+	for (uint64_t off = EVT_HEADER_SIZE; off + 4 <= ef->size; off += 4) {
+		const uint8_t *p = window_at(ef, off, 4, false, err, errlen);
+		if (!p)
+			return false;
+		if (evt_u32(p) != EVT_EOF_SIZE)
+			continue;
+		uint8_t magic[20];
+		if (!ring_read(ef, off, sizeof magic, magic, false, err, errlen))
+			return false;
+		if (evt_eof_magic(magic, sizeof magic) && eof_at(ef, off, eof, err, errlen)) {
+			*found = true;
+			*at = off;
+			return true;
+		}
+	}
+	return true;
+}
+
+/* No EOF record: follow the chain of records forward from the header's
+ * start offset; the last one whose number follows on is the newest. */
+static bool follow_chain(struct evtfile *ef, const struct evt_header *h, char *err, size_t errlen)
+{
+	uint64_t start = h->start_offset, p = start, covered = 0;
+	uint32_t count = 0, number = 0;
+	if (!in_ring(ef, start))
+		return damaged(ef, err, errlen, 0x10,
+		               "no EOF record, and the header's start offset %" PRIu32
+		               " lies outside the file",
+		               h->start_offset);
+	for (;;) {
+		if (ef->size - p < EVT_RECORD_FIXED) {
+			uint64_t pad = ef->size - p;
+			bool padding = true;
+			for (uint64_t q = p; q + 4 <= ef->size && padding; q += 4) {
+				uint32_t word;
+				if (!ring_u32(ef, q, &word, false, err, errlen))
+					return false;
+				padding = word == EVT_TAIL_PADDING;
+			}
+			if (!padding || covered + pad >= ring_len(ef))
+				break;
+			covered += pad;
+			p = EVT_HEADER_SIZE;
+		}
+		uint32_t len;
+		struct evt_record rec;
+		if (!ring_u32(ef, p, &len, false, err, errlen))
+			return false;
+		if (!length_plausible(len, ring_len(ef) - covered))
+			break;
+		const uint8_t *bytes = record_bytes(ef, p, len, false, err, errlen);
+		if (!bytes)
+			return false;
+		if (!evt_record_decode(bytes, len, &rec, NULL) ||
+		    (count > 0 && rec.record_number != number + 1))
+			break;
+		number = rec.record_number;
+		count++;
+		covered += len;
+		p = ring_add(ef, p, len);
+		if (covered >= ring_len(ef))
+			break;
+	}
+	if (count == 0)
+		return damaged(ef, err, errlen, start,
+		               "no EOF record, and no valid record at the header's start offset");
+	ef->pos = p == EVT_HEADER_SIZE ? ef->size : p;
+	ef->remaining = covered;
+	ef->expected = number;
+	snprintf(ef->base.note, sizeof ef->base.note,
+	         "%s has no EOF record (dirty log): followed the record chain from byte offset %" PRIu64
+	         " to %" PRIu64 ", %" PRIu32 " records",
+	         ef->base.name, start, p, count);
+	return true;
+}
+
+static bool locate_records(struct evtfile *ef, const struct evt_header *h, char *err, size_t errlen)
+{
+	struct evt_eof eof;
+	uint64_t eof_off = h->end_offset;
+	bool found = in_ring(ef, eof_off) && eof_at(ef, eof_off, &eof, err, errlen);
+	if (!found) {
+		if (!scan_for_eof(ef, &eof, &eof_off, &found, err, errlen))
+			return false;
+		if (!found)
+			return follow_chain(ef, h, err, errlen);
+		snprintf(ef->base.note, sizeof ef->base.note,
+		         "%s: the header is stale (dirty log): used the EOF record at byte offset %" PRIu64,
+		         ef->base.name, eof_off);
+	}
+	if (!in_ring(ef, eof.begin_offset))
+		return damaged(ef, err, errlen, eof_off + 0x14,
+		               "the EOF record's oldest-record offset %" PRIu32 " lies outside the file",
+		               eof.begin_offset);
+	if (eof.current_record_number < eof.oldest_record_number)
+		return damaged(ef, err, errlen, eof_off + 0x1c,
+		               "the EOF record's current record number %" PRIu32
+		               " is below the oldest %" PRIu32,
+		               eof.current_record_number, eof.oldest_record_number);
+	ef->pos = eof_off == EVT_HEADER_SIZE ? ef->size : eof_off;
+	ef->remaining = ring_distance(ef, eof.begin_offset, eof_off);
+	ef->expected = eof.current_record_number - 1;
+	if (ef->remaining == 0 && eof.current_record_number != eof.oldest_record_number)
+		return damaged(ef, err, errlen, eof_off + 0x1c,
+		               "the EOF record counts records but none are stored");
+	return true;
+}
+
+struct evt_source *evtfile_open(const char *path, char *err, size_t errlen)
+{
+	struct evtfile *ef = calloc(1, sizeof *ef);
+	if (!ef || !(ef->window = malloc(WINDOW_SIZE))) {
+		snprintf(err, errlen, "'%s': out of memory", path);
+		free(ef);
+		return NULL;
+	}
+	ef->base.ops = &evtfile_ops;
+	snprintf(ef->base.name, sizeof ef->base.name, "'%s'", path);
+	ef->f = fopen(path, "rb");
+	if (!ef->f) {
+		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	setvbuf(ef->f, NULL, _IONBF, 0); /* the window is the buffer */
+	uint8_t raw[EVT_HEADER_SIZE];
+	size_t got = fread(raw, 1, sizeof raw, ef->f);
+	if (got < sizeof raw && ferror(ef->f)) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	struct evt_header h;
+	struct evt_problem problem;
+	if (!evt_header_decode(raw, got, &h, &problem)) {
+		snprintf(err, errlen, "'%s' is not an event log file (byte offset %zu: %s)", path,
+		         problem.offset, problem.why);
+		goto fail;
+	}
+	long size = (fseek(ef->f, 0, SEEK_END) == 0) ? ftell(ef->f) : -1;
+	if (size < 0) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	ef->size = (uint64_t)size;
+	if (ef->size > UINT32_MAX) {
+		snprintf(err, errlen, "'%s' is larger than 4 GiB: not an event log file", path);
+		goto fail;
+	}
+	if (ef->size < EVT_HEADER_SIZE + EVT_EOF_SIZE) {
+		damaged(ef, err, errlen, ef->size, "the file ends before its first record");
+		goto fail;
+	}
+	if (!locate_records(ef, &h, err, errlen))
+		goto fail;
+	return &ef->base;
+fail:
+	evtfile_close(&ef->base);
+	return NULL;
+}
