@@ -1,0 +1,291 @@
+/* check_kms_backup: how old the newest offline backup of Kmsdata is, and
+ * whether it is sound: Kmsmdb.edb a clean-shutdown ESE database, every live
+ * file present, the manifest still true. Options, gather (kmsdata), report. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "exchsetup.h"
+#include "kmsdata.h"
+#include "options.h"
+#include "perfdata.h"
+#include "plugin.h"
+
+struct config {
+	const char *backup_dir;
+	const char *pattern;
+	const char *kmsdata; /* NULL: no completeness check */
+	bool kmsdata_given;  /* named by the user: missing is an error */
+	bool all_sets;
+	bool verify_pages;
+	plugin_state dirty_state;
+	struct common_options common;
+};
+
+static char *backup_dir_arg, *pattern_arg, *kmsdata_arg, *dirty_state_arg;
+static int all_sets_arg, verify_pages_arg;
+
+static const struct poptOption own_options[] = {
+    {"backup-dir", 'd', POPT_ARG_STRING, &backup_dir_arg, 0,
+     "Folder holding the backup sets, one subfolder each (required)", "DIR"},
+    {"pattern", 'p', POPT_ARG_STRING, &pattern_arg, 0,
+     "Only subfolders whose name matches GLOB (*, ?, [a-z]; case-insensitive; names starting with '.' "
+     "need a pattern starting with '.') are sets (default: *, every subfolder)",
+     "GLOB"},
+    {"all-sets", 'a', POPT_ARG_NONE, &all_sets_arg, 0,
+     "Check the soundness of every set, not only the newest", NULL},
+    {"verify-pages", '\0', POPT_ARG_NONE, &verify_pages_arg, 0,
+     "Also verify the checksum of every page of Kmsmdb.edb (reads the whole file)", NULL},
+    {"kmsdata", 'k', POPT_ARG_STRING, &kmsdata_arg, 0,
+     "The live Kmsdata folder: every file in it must be in the set, non-empty where the live one is. "
+     "Default on Windows: the Exchange install folder from the registry (HKLM\\" EXCHSETUP_KEY
+     " value " EXCHSETUP_VALUE ", else " EXCHSETUP_FALLBACK ") plus \\kmsdata, skipped when absent; "
+     "elsewhere: no check",
+     "DIR"},
+    {"dirty-state", '\0', POPT_ARG_STRING, &dirty_state_arg, 0,
+     "State when Kmsmdb.edb is not in clean shutdown state, i.e. the copy was not taken offline "
+     "(default CRITICAL)",
+     "STATE"},
+    POPT_TABLEEND};
+
+static const struct program_info info = {
+    .name = "BACKUP",
+    .progname = "check_kms_backup",
+    .purpose = "Checks the offline backups of the Exchange Key Management Server's Kmsdata folder, which "
+               "online backups skip (article Q190698): how old the newest backup set is, and whether it is "
+               "sound: Kmsmdb.edb present with a valid ESE header and shadow header, in clean shutdown "
+               "state (taken offline), every live Kmsdata file present, and the set still matching the "
+               "manifest kms_backup wrote. A set's time is its manifest's, else its newest file's.",
+    .flags = OPTS_THRESHOLDS,
+    .threshold_kind = VALUE_DURATION,
+    .warning_help = "Age of the newest set that warns, a range of durations (default 8d: a weekly backup "
+                    "missed by a day)",
+    .critical_help = "Age of the newest set that is critical (default 15d: two weekly backups missed)",
+    .default_warning = "8d",
+    .default_critical = "15d",
+    .notes = "Thresholds: durations take s, m, h, d, w (-w 26h -c 3d for a daily backup);\n"
+             "a plain number is seconds.\n"
+             "\n"
+             "States:\n"
+             "  OK        the newest set is younger than -w and sound\n"
+             "  WARNING   older than -w\n"
+             "  CRITICAL  older than -c; no set at all (\"no offline backup of Kmsdata in DIR\");\n"
+             "            Kmsmdb.edb missing, its header or shadow header damaged, bad pages\n"
+             "            (--verify-pages); a live file missing or empty in the set; the set\n"
+             "            no longer matching its manifest; not in clean shutdown state\n"
+             "            (--dirty-state)\n"
+             "  UNKNOWN   bad options; DIR or a set unreadable; Kmsmdb.edb not an ESE\n"
+             "            database or truncated; timeout\n"
+             "Links inside a set are never followed and special files are skipped (both\n"
+             "counted in the long output). Folders whose name starts with '.' (a backup in\n"
+             "progress) are not sets.\n"
+             "\n"
+             "First line: age, name, file count and size of the newest set, database state.\n"
+             "Long output: each problem found; with -v every set.\n"
+             "\n"
+             "Perfdata:\n"
+             "  age=Ns;w;c;0;    age of the newest set\n"
+             "  files=N;;;0;     files in the newest set\n"
+             "  size=NB;;;0;     bytes in the newest set\n"
+             "  sets=N;;;0;      sets found\n"
+             "\n"
+             "Examples:\n"
+             "  check_kms_backup -d /srv/backup/kmsdata\n"
+             "  check_kms_backup -d 'D:\\KmsBackup' -w 26h -c 3d --verify-pages\n"
+             "  check_kms_backup -d /mnt/kms -p 'kmsdata-*' --all-sets --kmsdata /mnt/live/kmsdata\n",
+};
+
+static void parse(int argc, char **argv, struct config *cfg)
+{
+	options_parse(argc, argv, &info, own_options, &cfg->common);
+	if (!backup_dir_arg || !*backup_dir_arg)
+		option_fail("--backup-dir", "is required: the folder holding the backup sets");
+	cfg->backup_dir = backup_dir_arg;
+	cfg->pattern = pattern_arg ? pattern_arg : "*";
+	if (!*cfg->pattern)
+		option_fail("--pattern", "is empty");
+	cfg->all_sets = all_sets_arg != 0;
+	cfg->verify_pages = verify_pages_arg != 0;
+	cfg->dirty_state = dirty_state_arg ? option_state("--dirty-state", dirty_state_arg) : STATE_CRITICAL;
+	static char default_kmsdata[FSYS_PATH_MAX];
+	if (kmsdata_arg) {
+		if (!*kmsdata_arg)
+			option_fail("--kmsdata", "is empty");
+		cfg->kmsdata = kmsdata_arg;
+		cfg->kmsdata_given = true;
+	} else if (exchsetup_kmsdata_dir(default_kmsdata, sizeof default_kmsdata)) {
+		cfg->kmsdata = default_kmsdata;
+	}
+}
+
+struct findings {
+	struct report *report;
+	const struct config *cfg;
+	size_t problems;
+	plugin_state worst;
+	char first[1024]; /* the first problem of the worst state */
+};
+
+static plugin_state problem_state(const struct config *cfg, enum kms_problem kind)
+{
+	switch (kind) {
+	case KMS_PROBLEM_UNREADABLE:
+	case KMS_PROBLEM_NOT_ESE: return STATE_UNKNOWN;
+	case KMS_PROBLEM_NOT_OFFLINE: return cfg->dirty_state;
+	default: return STATE_CRITICAL;
+	}
+}
+
+static void on_problem(void *ctx, enum kms_problem kind, const char *text)
+{
+	struct findings *f = ctx;
+	plugin_state s = problem_state(f->cfg, kind);
+	report_raise(f->report, s);
+	report_detail(f->report, "%s: %s", state_name(s), text);
+	if (f->problems++ == 0 || (s != f->worst && state_worst(s, f->worst) == s)) {
+		f->worst = s;
+		snprintf(f->first, sizeof f->first, "%s", text);
+	}
+}
+
+static void load_live(const struct config *cfg, struct kms_tree *live, bool *have, struct report *r)
+{
+	char err[FSYS_PATH_MAX + FSYS_ERR_MAX];
+	*have = false;
+	if (!cfg->kmsdata)
+		return;
+	if (!kms_tree_walk(cfg->kmsdata, NULL, live, err, sizeof err)) {
+		if (cfg->kmsdata_given)
+			plugin_exit(STATE_UNKNOWN, "--kmsdata: %s", err);
+		report_detail(r, "no live Kmsdata at %s: completeness not checked", cfg->kmsdata);
+		return;
+	}
+	if (live->failed)
+		plugin_exit(STATE_UNKNOWN, "--kmsdata: %s", live->error);
+	*have = true;
+}
+
+static void describe_set(struct report *r, const struct kms_set *set, const struct kms_set_facts *facts,
+                         double age, bool newest)
+{
+	char age_text[64], size_text[64], state_text[32];
+	duration_format(age, age_text, sizeof age_text);
+	size_format((double)set->tree.bytes, size_text, sizeof size_text);
+	const char *db = !facts->db_found ? "no database"
+	                 : facts->db.header != ESE_HEADER_OK
+	                     ? "database header unreadable"
+	                     : ese_state_name(facts->db.info.db_state, state_text, sizeof state_text);
+	if (newest)
+		report_summary(r, "newest set %s is %s old, %zu file%s, %s, database %s", set->name, age_text,
+		               set->tree.files, set->tree.files == 1 ? "" : "s", size_text, db);
+	else
+		report_detail(r, "set %s: %s old, %zu file%s, %s, database %s%s", set->name, age_text,
+		              set->tree.files, set->tree.files == 1 ? "" : "s", size_text, db,
+		              set->time_from_manifest ? "" : " (no manifest)");
+	if (set->tree.skipped > 0)
+		report_detail(r, "set %s: %zu link%s or special file%s not followed (first: %s)", set->name,
+		              set->tree.skipped, set->tree.skipped == 1 ? "" : "s",
+		              set->tree.skipped == 1 ? "" : "s", set->tree.first_skipped);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct report r;
+	char err[FSYS_PATH_MAX + FSYS_ERR_MAX + 64];
+	parse(argc, argv, &cfg);
+	report_init(&r, info.name);
+
+	struct fsys_info dir;
+	if (!fsys_stat(cfg.backup_dir, &dir, err))
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: cannot read '%s': %s", cfg.backup_dir, err);
+	if (dir.kind == FSYS_MISSING)
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: '%s' does not exist", cfg.backup_dir);
+	if (dir.kind != FSYS_DIR)
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: '%s' is not a folder", cfg.backup_dir);
+	struct kms_names names;
+	if (!kms_sets_find(cfg.backup_dir, cfg.pattern, &names, err, sizeof err))
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
+
+	struct perfdata sets_perf = {
+	    .label = "sets", .value = (double)names.count, .uom = "", .has_min = true};
+	if (names.count == 0) {
+		report_raise(&r, STATE_CRITICAL);
+		report_summary(&r, "no offline backup of Kmsdata in %s", cfg.backup_dir);
+		if (strcmp(cfg.pattern, "*") != 0)
+			report_detail(&r, "no subfolder matches --pattern '%s'", cfg.pattern);
+		report_perf(&r, &sets_perf);
+		report_exit(&r);
+	}
+
+	struct kms_set *sets = calloc(names.count, sizeof *sets);
+	if (!sets)
+		plugin_exit(STATE_UNKNOWN, "out of memory for %zu sets", names.count);
+	size_t newest = 0;
+	for (size_t i = 0; i < names.count; i++) {
+		kms_set_load(cfg.backup_dir, names.names[i], &sets[i]);
+		if (sets[i].time > sets[newest].time)
+			newest = i;
+	}
+
+	struct kms_tree live;
+	bool have_live;
+	load_live(&cfg, &live, &have_live, &r);
+	struct kms_check_options check = {.verify_pages = cfg.verify_pages, .live = have_live ? &live : NULL};
+	struct findings found = {.report = &r, .cfg = &cfg, .worst = STATE_OK};
+	int64_t now = (int64_t)time(NULL);
+	double age = 0;
+	struct kms_set_facts facts, newest_facts;
+	for (size_t i = 0; i < names.count; i++) {
+		if (i != newest && !cfg.all_sets && cfg.common.verbose == 0)
+			continue;
+		bool checked = i == newest || cfg.all_sets;
+		memset(&facts, 0, sizeof facts);
+		if (checked)
+			kms_set_check(&sets[i], &check, on_problem, &found, &facts);
+		double set_age = sets[i].time < now ? (double)(now - sets[i].time) : 0;
+		if (i == newest) {
+			age = set_age;
+			newest_facts = facts;
+		} else if (cfg.common.verbose > 0) {
+			describe_set(&r, &sets[i], &facts, set_age, false);
+		}
+	}
+
+	plugin_state age_state = threshold_state(&cfg.common.warning, &cfg.common.critical, age);
+	report_raise(&r, age_state);
+	if (found.problems > 0)
+		report_summary(&r, "%s%s", found.first,
+		               found.problems > 1 ? " (and more problems, see below)" : "");
+	describe_set(&r, &sets[newest], &newest_facts, age, true);
+	if (age_state != STATE_OK) {
+		const struct range *hit =
+		    age_state == STATE_CRITICAL ? &cfg.common.critical : &cfg.common.warning;
+		char limit[64];
+		duration_format(hit->end, limit, sizeof limit);
+		if (!hit->inside && !hit->end_infinite && age > hit->end)
+			report_summary(&r, "older than %s", limit);
+		else
+			report_summary(&r, "age outside the %s range",
+			               age_state == STATE_CRITICAL ? "critical" : "warning");
+	}
+	if (sets[newest].time > now)
+		report_detail(&r, "set %s is dated %lld s in the future (clock skew?)", sets[newest].name,
+		              (long long)(sets[newest].time - now));
+
+	struct perfdata perf[] = {
+	    {.label = "age",
+	     .value = age,
+	     .uom = "s",
+	     .warn = &cfg.common.warning,
+	     .crit = &cfg.common.critical,
+	     .has_min = true},
+	    {.label = "files", .value = (double)sets[newest].tree.files, .uom = "", .has_min = true},
+	    {.label = "size", .value = (double)sets[newest].tree.bytes, .uom = "B", .has_min = true},
+	};
+	for (size_t i = 0; i < sizeof perf / sizeof perf[0]; i++)
+		report_perf(&r, &perf[i]);
+	report_perf(&r, &sets_perf);
+	report_exit(&r);
+}

@@ -1,0 +1,156 @@
+#!/bin/sh
+# check_kms_backup on backup folders built here with esegen: every branch
+# (no set, empty set, no database, dirty, damaged header, shadow, pages,
+# incomplete, manifest mismatch, not ESE, truncated, unreadable, links,
+# FIFOs, thousands of files), the thresholds, perfdata and bad options.
+. "$top_srcdir/tests/lib/harness.sh"
+check=$top_builddir/plugins/check_kms_backup$EXEEXT
+esegen=$top_builddir/tests/tools/esegen$EXEEXT
+work=$(mktemp -d "${TMPDIR:-/tmp}/kms-backup-t.XXXXXX")
+trap 'chmod -R u+rwx "$work" 2>/dev/null; rm -rf "$work"' EXIT
+now=$(date +%s)
+
+# mkset DIR NAME AGE_SECONDS [esegen args...]: a set of three files, all
+# dated AGE_SECONDS ago, Kmsmdb.edb written by esegen with the args.
+mkset() {
+	d=$1/$2 age=$3
+	shift 3
+	mkdir -p "$d"
+	"$esegen" "$d/Kmsmdb.edb" pages=6 "$@" || echo "esegen failed: $*"
+	printf 'checkpoint' >"$d/edb.chk"
+	printf 'log records' >"$d/edb00001.log"
+	for f in "$d"/*; do touch -d "@$((now - age))" "$f"; done
+}
+c() { "$check" -t 20 "$@" </dev/null; }
+
+# --- no set, missing or unreadable folder ---
+mkdir "$work/empty"
+t_expect "no set at all is CRITICAL" 2 "^KMS_BACKUP CRITICAL - no offline backup of Kmsdata in $work/empty \| sets=0;;;0;$" c -d "$work/empty"
+t_expect "missing backup folder is UNKNOWN naming it" 3 "^KMS_BACKUP UNKNOWN - --backup-dir: '$work/nowhere' does not exist$" c -d "$work/nowhere"
+printf x >"$work/plainfile"
+t_expect "a file as backup folder is UNKNOWN" 3 "^KMS_BACKUP UNKNOWN - --backup-dir: '$work/plainfile' is not a folder$" c -d "$work/plainfile"
+mkdir -p "$work/locked/kmsdata-1"
+chmod 0700 "$work/locked"
+chmod 0711 "$work"
+if [ "$(id -u)" -eq 0 ]; then as_other="setpriv --reuid=65534 --regid=65534 --clear-groups"; else as_other=""; chmod 0 "$work/locked"; fi
+t_expect "unreadable backup folder is UNKNOWN naming it" 3 "^KMS_BACKUP UNKNOWN - --backup-dir: cannot read '$work/locked': Permission denied$" $as_other "$check" -d "$work/locked"
+chmod 0700 "$work/locked"
+
+# --- a good set, its age and perfdata ---
+b=$work/good
+mkset "$b" kmsdata-20261101T000000Z 3600
+t_expect "a fresh sound set is OK" 0 "^KMS_BACKUP OK - newest set kmsdata-20261101T000000Z is 1h( [0-9]+m)? old, 3 files, [0-9.]+ KB, database clean shutdown \| " c -d "$b"
+t_first_line "perfdata labels and thresholds" "\| age=36[0-9][0-9]s;691200;1296000;0; files=3;;;0; size=[0-9]+B;;;0; sets=1;;;0;$"
+size=$(cat "$b"/kmsdata-20261101T000000Z/* | wc -c)
+t_first_line "size perfdata is the sum of the files" "size=${size}B;"
+mkset "$work/old" kmsdata-a $((10 * 86400))
+t_expect "a set 10 days old warns (default -w 8d)" 1 "^KMS_BACKUP WARNING - newest set kmsdata-a is 10d old, .*older than 8d" c -d "$work/old"
+t_expect "a set 10 days old is critical with -c 9d" 2 "^KMS_BACKUP CRITICAL - .*older than 9d" c -d "$work/old" -c 9d
+t_expect "thresholds accept hours" 0 "^KMS_BACKUP OK" c -d "$work/old" -w 250h -c 300h
+mkset "$work/ancient" kmsdata-a $((20 * 86400))
+t_expect "a set 20 days old is critical (default -c 15d)" 2 "^KMS_BACKUP CRITICAL - newest set kmsdata-a is 20d old, .*older than 15d" c -d "$work/ancient"
+
+# --- the newest set is the one judged; --all-sets judges all ---
+mkset "$work/two" kmsdata-old $((3 * 86400)) state=2
+mkset "$work/two" kmsdata-new 600
+t_expect "newest set chosen by time" 0 "^KMS_BACKUP OK - newest set kmsdata-new is 10m( [0-9]+s)? old" c -d "$work/two"
+t_first_line "sets perfdata counts both" "sets=2;;;0;$"
+t_expect "--all-sets finds the dirty older set" 2 "^KMS_BACKUP CRITICAL - .*kmsdata-old/Kmsmdb.edb database state is dirty shutdown, not clean shutdown: the copy was not taken offline" c -d "$work/two" --all-sets
+t_expect "-v lists the other sets" 0 "^set kmsdata-old: 3d old, 3 files" c -d "$work/two" -v
+t_expect "--pattern selects sets" 0 "newest set kmsdata-old .*sets=1;;;0;" c -d "$work/two" --pattern 'kmsdata-o*' --dirty-state OK
+mkdir "$work/two/.kmsdata-partial-1"
+"$esegen" "$work/two/.kmsdata-partial-1/Kmsmdb.edb" state=2
+t_expect "a hidden (interrupted) backup is not a set" 0 "newest set kmsdata-new .*sets=2;;;0;$" c -d "$work/two"
+
+# --- soundness of the newest set ---
+mkdir -p "$work/emptyset/kmsdata-1"
+t_expect "an empty set is CRITICAL" 2 "^KMS_BACKUP CRITICAL - set kmsdata-1 is empty: no Kmsmdb.edb" c -d "$work/emptyset"
+mkset "$work/nodb" kmsdata-1 60
+rm "$work/nodb/kmsdata-1/Kmsmdb.edb"
+t_expect "a set without Kmsmdb.edb is CRITICAL" 2 "^KMS_BACKUP CRITICAL - no Kmsmdb.edb in set kmsdata-1" c -d "$work/nodb"
+mkset "$work/dirty" kmsdata-1 60 state=2
+t_expect "a dirty database is CRITICAL, in those words" 2 "^KMS_BACKUP CRITICAL - .*Kmsmdb.edb database state is dirty shutdown, not clean shutdown: the copy was not taken offline, newest set kmsdata-1 is 1m( [0-9]+s)? old, 3 files, .*database dirty shutdown" c -d "$work/dirty"
+t_expect "--dirty-state WARNING" 1 "^KMS_BACKUP WARNING - .*not taken offline" c -d "$work/dirty" --dirty-state WARNING
+mkset "$work/hdr" kmsdata-1 60 damage=header
+t_expect "header checksum damage is CRITICAL" 2 "^KMS_BACKUP CRITICAL - .*Kmsmdb.edb header has a bad checksum" c -d "$work/hdr"
+mkset "$work/shadow" kmsdata-1 60 damage=shadow-differs
+t_expect "shadow disagreement is CRITICAL" 2 "^KMS_BACKUP CRITICAL - .*Kmsmdb.edb shadow header \(page 1\) disagrees with the header" c -d "$work/shadow"
+mkset "$work/shadowsum" kmsdata-1 60 damage=shadow
+t_expect "shadow checksum damage is CRITICAL" 2 "^KMS_BACKUP CRITICAL - .*shadow header \(page 1\) has a bad checksum" c -d "$work/shadowsum"
+mkset "$work/page" kmsdata-1 60 damage=page:5
+t_expect "page damage unseen without --verify-pages" 0 "^KMS_BACKUP OK" c -d "$work/page"
+t_expect "page damage found with --verify-pages" 2 "^KMS_BACKUP CRITICAL - .*Kmsmdb.edb 1 of 6 pages damaged \(first: page 5, bad checksum\)" c -d "$work/page" --verify-pages
+mkset "$work/pagenum" kmsdata-1 60 damage=pagenum:3
+t_expect "a misplaced page found with --verify-pages" 2 "first: page 3, holds another page's number" c -d "$work/pagenum" --verify-pages
+mkset "$work/zero" kmsdata-1 60 empty=4
+t_expect "an all-zero (unwritten) page is not damage" 0 "^KMS_BACKUP OK" c -d "$work/zero" --verify-pages
+
+# --- not a database, truncated ---
+mkset "$work/notese" kmsdata-1 60
+head -c 20000 /dev/urandom >"$work/notese/kmsdata-1/Kmsmdb.edb"
+t_expect "a Kmsmdb.edb that is not ESE is UNKNOWN naming it" 3 "^KMS_BACKUP UNKNOWN - $work/notese/kmsdata-1/Kmsmdb.edb header not an ESE database" c -d "$work/notese"
+mkset "$work/trunc" kmsdata-1 60 damage=truncate:6000
+t_expect "a truncated Kmsmdb.edb is UNKNOWN naming it" 3 "^KMS_BACKUP UNKNOWN - $work/trunc/kmsdata-1/Kmsmdb.edb is truncated" c -d "$work/trunc"
+mkset "$work/trunc2" kmsdata-1 60 damage=truncate:100
+t_expect "a Kmsmdb.edb cut inside its header is UNKNOWN" 3 "^KMS_BACKUP UNKNOWN - .*Kmsmdb.edb header truncated" c -d "$work/trunc2"
+mkset "$work/stream" kmsdata-1 60 type=1
+t_expect "an ESE streaming file is not the database" 3 "is an ESE file of type 1, not a database" c -d "$work/stream"
+
+# --- completeness against the live Kmsdata ---
+mkset "$work/inc" kmsdata-1 60
+mkdir -p "$work/live/sub"
+cp "$work/inc/kmsdata-1/"* "$work/live/"
+printf 'more' >"$work/live/edb00002.log"
+printf 'x' >"$work/live/sub/keys.dat"
+t_expect "a live file missing from the set is CRITICAL" 2 "^KMS_BACKUP CRITICAL - live file edb00002.log is missing from set kmsdata-1 \(and more problems" c -d "$work/inc" --kmsdata "$work/live"
+t_expect "long output lists each missing file" 2 "^CRITICAL: live file sub/keys.dat is missing from set kmsdata-1$" c -d "$work/inc" --kmsdata "$work/live"
+rm "$work/live/edb00002.log" "$work/live/sub/keys.dat"
+: >"$work/inc/kmsdata-1/edb.chk"
+t_expect "a file empty in the set but not live is CRITICAL" 2 "edb.chk is empty in set kmsdata-1 \(10 bytes live\)" c -d "$work/inc" --kmsdata "$work/live"
+t_expect "a missing --kmsdata is UNKNOWN naming it" 3 "^KMS_BACKUP UNKNOWN - --kmsdata: cannot read folder '$work/nolive'" c -d "$work/inc" --kmsdata "$work/nolive"
+
+# --- manifest ---
+mkset "$work/man" kmsdata-1 60
+db=$(wc -c <"$work/man/kmsdata-1/Kmsmdb.edb")
+printf 'kms-backup-manifest 1\ntime %s x\nsource /live\nservice STOPPED\nfile %s Kmsmdb.edb\nfile 10 edb.chk\nfile 11 edb00001.log\nend 3\n' \
+	$((now - 7200)) "$db" >"$work/man/kmsdata-1/kms-backup.manifest"
+t_expect "a matching manifest dates the set" 0 "^KMS_BACKUP OK - newest set kmsdata-1 is 2h( [0-9]+m)? old, 3 files" c -d "$work/man"
+printf 'grown' >>"$work/man/kmsdata-1/edb00001.log"
+printf 'new' >"$work/man/kmsdata-1/extra.log"
+t_expect "a size mismatch with the manifest is CRITICAL" 2 "^KMS_BACKUP CRITICAL - edb00001.log in set kmsdata-1 is 16 bytes, the manifest says 11" c -d "$work/man"
+t_expect "a file not in the manifest is listed" 2 "^CRITICAL: extra.log in set kmsdata-1 is not in its manifest$" c -d "$work/man"
+printf 'kms-backup-manifest 1\ntime 5 x\nfile 3 a\n' >"$work/man/kmsdata-1/kms-backup.manifest"
+t_expect "a cut manifest is CRITICAL" 2 "manifest '.*kms-backup.manifest' incomplete \(no end line\)" c -d "$work/man"
+
+# --- links, loops, special files, unreadable set, size ---
+mkset "$work/loop" kmsdata-1 60
+ln -s "$work/loop/kmsdata-1" "$work/loop/kmsdata-1/again"
+ln -s "$work/loop" "$work/loop/kmsdata-1/up"
+mkfifo "$work/loop/kmsdata-1/pipe"
+t_expect "symlink loops and FIFOs end within the timeout" 0 "^KMS_BACKUP OK - newest set kmsdata-1 is 1m( [0-9]+s)? old, 3 files" c -d "$work/loop" -t 5
+t_expect "skipped links are counted" 0 "^set kmsdata-1: 3 links or special files not followed" c -d "$work/loop"
+mkset "$work/fifo" kmsdata-1 60
+rm "$work/fifo/kmsdata-1/Kmsmdb.edb"
+mkfifo "$work/fifo/kmsdata-1/Kmsmdb.edb"
+t_expect "a FIFO named Kmsmdb.edb does not hang" 2 "no Kmsmdb.edb in set kmsdata-1" c -d "$work/fifo" -t 5
+mkset "$work/lockset" kmsdata-1 60
+mkdir "$work/lockset/kmsdata-1/private"
+chmod 0755 "$work/lockset" "$work/lockset/kmsdata-1"
+if [ -z "$as_other" ]; then chmod 0 "$work/lockset/kmsdata-1/private"; else chmod 0700 "$work/lockset/kmsdata-1/private"; fi
+t_expect "an unreadable folder in a set is UNKNOWN naming it" 3 "^KMS_BACKUP UNKNOWN - cannot read folder '$work/lockset/kmsdata-1/private': Permission denied" $as_other "$check" -d "$work/lockset"
+mkset "$work/big" kmsdata-1 60
+mkdir "$work/big/kmsdata-1/many"
+(cd "$work/big/kmsdata-1/many" && seq 1 5000 | xargs touch)
+start=$(date +%s)
+t_expect "5000 files in a set" 0 "^KMS_BACKUP OK - newest set kmsdata-1 is .* old, 5003 files" c -d "$work/big" -t 20
+if [ $(($(date +%s) - start)) -le 20 ]; then t_pass "5000 files within the timeout"; else t_fail "5000 files within the timeout"; fi
+
+# --- options ---
+t_expect "--help exits 3 and documents perfdata" 3 "age=Ns;w;c;0;" c --help
+t_expect "--help documents the defaults" 3 "default 8d" c --help
+t_expect "--backup-dir is required" 3 "^KMS_BACKUP UNKNOWN - --backup-dir: is required" c
+t_expect "bad --dirty-state" 3 "^KMS_BACKUP UNKNOWN - --dirty-state: 'BAD' is not a state" c -d "$b" --dirty-state BAD
+t_expect "bad -w" 3 "^KMS_BACKUP UNKNOWN - --warning: '1:12%'" c -d "$b" -w 1:12%
+t_expect "bad duration" 3 "^KMS_BACKUP UNKNOWN - --critical: '3x'" c -d "$b" -c 3x
+t_expect "empty --pattern" 3 "^KMS_BACKUP UNKNOWN - --pattern: is empty" c -d "$b" --pattern ''
+t_summary
