@@ -31,7 +31,7 @@ bool evt_header_decode(const void *buf, size_t len, struct evt_header *out, stru
 	if (len < EVT_HEADER_SIZE)
 		return problem_at(problem, "file is shorter than the 48-byte event log header", 0);
 	if (evt_u32(p + 4) != EVT_SIGNATURE)
-		return problem_at(problem, "no 'LfLe' signature: not an event log file", 4);
+		return problem_at(problem, "no 'LfLe' signature", 4);
 	if (evt_u32(p) != EVT_HEADER_SIZE)
 		return problem_at(problem, "header size is not 0x30", 0);
 	if (evt_u32(p + 0x2c) != EVT_HEADER_SIZE)

@@ -180,7 +180,7 @@ START_TEST(header_and_eof)
 	h[8] = 1;
 	h[5] = 'X';
 	ck_assert(!evt_header_decode(h, sizeof h, &hd, &p));
-	ck_assert_ptr_nonnull(strstr(p.why, "not an event log"));
+	ck_assert_ptr_nonnull(strstr(p.why, "no 'LfLe' signature"));
 
 	uint8_t e[0x28] = {0x28, 0,    0,    0,    0x11, 0x11, 0x11, 0x11, 0x22, 0x22, 0x22, 0x22, 0x33, 0x33,
 	                   0x33, 0x33, 0x44, 0x44, 0x44, 0x44, 0x30, 0,    0,    0,    0x80, 0,    0,    0,

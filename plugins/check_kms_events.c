@@ -1,0 +1,285 @@
+/* check_kms_events: how many times the KM Server logged Event 5058 (or
+ * other KMS events) in a window or since the last check, read from the
+ * Application log (live on Windows, or exported .evt files anywhere).
+ * options -> sources -> query -> thresholds -> report. */
+#include <stdio.h>
+#include <string.h>
+
+#include "evtcheck.h"
+#include "options.h"
+#include "perfdata.h"
+
+#define KM_SOURCE       "MSExchangeKMS"
+#define KM_DISPLAY_NAME "Microsoft Exchange Key Management Server"
+
+static const char *kms_event_meaning(uint16_t id)
+{
+	switch (id) {
+	case 5057: return "the KMS password (startup parameter) is not valid: the service cannot start";
+	case 5058: return "Kmsdata is corrupt or incomplete, restore it from an offline backup";
+	case 5060: return "the KM Server could not verify the signature of its crypto service provider";
+	case 5085: return "the KM database cannot be mounted: it is missing or corrupt";
+	case 5389: return "the KM Server is exiting: its database is newer than the installed service pack";
+	default: return NULL;
+	}
+}
+
+static struct {
+	struct evtcheck_args log;
+	const char **sources;
+	const char **ids;
+	char *types;
+	const char **matches;
+	int clear_on_start;
+	char *system_file;
+	const char **services;
+} args;
+
+static const struct program_info info = {
+    .name = "EVENTS",
+    .progname = "check_kms_events",
+    .purpose = "Counts the Exchange Key Management Server's events in the Application log - by default "
+               "Event 5058, \"the KM service has trapped an exception\": its Kmsdata folder is corrupt or "
+               "incomplete and must be restored from an offline backup (article Q190698). Reads the live "
+               "log on Windows (-H for another host) or exported .evt files on any system.",
+    .flags = OPTS_THRESHOLDS | OPTS_HOSTNAME,
+    .threshold_kind = VALUE_PLAIN,
+    .warning_help = "WARNING when the count is outside RANGE (default: none)",
+    .critical_help = "CRITICAL when the count is outside RANGE (default 0: any occurrence)",
+    .hostname_help = "Read the live log of Windows host HOST (through the event log RPC)",
+    .default_critical = "0",
+    .notes = "Known KMS events (--id): 5057 the KMS password is not valid; 5058 Kmsdata is corrupt or\n"
+             "incomplete (restore it from an offline backup); 5060 the crypto provider's signature\n"
+             "cannot be verified; 5085 the KM database cannot be mounted; 5389 the KM Server exits\n"
+             "(database newer than the service pack). Ids are the displayed ones (low 16 bits).\n"
+             "\n"
+             "Window or bookmark: a window (--window 24h) answers \"did it happen lately\" and clears\n"
+             "by itself when the event ages out; a bookmark (--state-file) alerts once per new event,\n"
+             "and the next check is OK again. --clear-on-start keeps an occurrence counting until the\n"
+             "KM service next starts successfully (event 7036 \"running\" in the System log).\n"
+             "\n"
+             "Output: the first line gives the count, the window, the last occurrence (UTC) and the\n"
+             "remedy; the long output lists the events (time, id, type, source, record number,\n"
+             "insertion strings), at most --max-events.\n"
+             "Perfdata: events=N;WARN;CRIT;0; (matching events counted).\n"
+             "Exit status: 0 OK, 1 WARNING, 2 CRITICAL (count outside -w/-c), 3 UNKNOWN (bad option,\n"
+             "unreadable or damaged log: the file and byte offset are named, timeout).\n"
+             "\n"
+             "Examples:\n"
+             "  check_kms_events                               live Application log, Event 5058, 24h\n"
+             "  check_kms_events -f AppEvent.evt --window all  every 5058 in an exported log\n"
+             "  check_kms_events --id 5057,5058 -w 0 -c 2 --window 7d\n"
+             "  check_kms_events --state-file /var/lib/kms/events.state\n"
+             "  check_kms_events -f App.evt --clear-on-start --system-file SysEvent.evt\n",
+};
+
+/* Clear-on-start: the newest successful start of the KM service. */
+struct start_match {
+	const char **services;
+	size_t n_services;
+};
+
+static bool is_km_service_running(const struct evt_record *r, void *ctx)
+{
+	const struct start_match *m = ctx;
+	char name[256], state[64];
+	evt_record_string(r, 0, name, sizeof name);
+	evt_record_string(r, 1, state, sizeof state);
+	if (!evt_text_equal(state, "running"))
+		return false;
+	for (size_t i = 0; i < m->n_services; i++)
+		if (evt_text_equal(name, m->services[i]))
+			return true;
+	return false;
+}
+
+struct clearing {
+	bool found;
+	uint32_t started; /* occurrences generated before this do not count */
+	unsigned long cleared;
+};
+
+static bool not_cleared(const struct evt_record *r, void *ctx)
+{
+	struct clearing *c = ctx;
+	if (c->found && r->time_generated < c->started) {
+		c->cleared++;
+		return false;
+	}
+	return true;
+}
+
+static void find_last_start(const struct evtcheck *c, struct clearing *clear)
+{
+	static const char *default_services[] = {KM_DISPLAY_NAME, KM_SOURCE, NULL};
+	struct start_match m = {args.services ? args.services : default_services, 0};
+	while (m.services[m.n_services])
+		m.n_services++;
+	struct evtquery q = {.sources = {"Service Control Manager"}, .n_sources = 1, .ids = {{7036, 7036}}};
+	q.n_ids = 1;
+	q.limit = 1;
+	q.accept = is_km_service_running;
+	q.accept_ctx = &m;
+	struct evt_source *src = evtcheck_open(args.system_file, c->host, "System");
+	struct evtquery_result res;
+	evtcheck_query(src, &q, &res);
+	evt_source_close(src);
+	clear->found = res.count > 0;
+	clear->started = res.newest;
+}
+
+static void setup_query(struct evtquery *q)
+{
+	static const char *default_sources[] = {KM_SOURCE, NULL};
+	const char **sources = args.sources ? args.sources : default_sources;
+	for (size_t i = 0; sources[i]; i++) {
+		if (q->n_sources == EVTQ_MAX_SOURCES)
+			option_fail("--source", "at most %d sources", EVTQ_MAX_SOURCES);
+		if (!*sources[i])
+			option_fail("--source", "is empty");
+		q->sources[q->n_sources++] = sources[i];
+	}
+	const char *why;
+	for (size_t i = 0; args.ids && args.ids[i]; i++)
+		if (!evtquery_parse_ids(args.ids[i], q, &why))
+			option_fail("--id", "'%s' %s", args.ids[i], why);
+	if (!args.ids)
+		evtquery_parse_ids("5058", q, &why);
+	if (args.types && !evtquery_parse_types(args.types, &q->types, &why))
+		option_fail("--type", "'%s' %s", args.types, why);
+	for (size_t i = 0; args.matches && args.matches[i]; i++) {
+		if (q->n_matches == EVTQ_MAX_MATCHES)
+			option_fail("--match", "at most %d texts", EVTQ_MAX_MATCHES);
+		q->matches[q->n_matches++] = args.matches[i];
+	}
+	if (args.system_file && !args.clear_on_start)
+		option_fail("--system-file", "'%s' is only read with --clear-on-start", args.system_file);
+	if (args.services && !args.clear_on_start)
+		option_fail("--service", "'%s' is only used with --clear-on-start", args.services[0]);
+}
+
+/* "Event 5058" or "Events 5057,5058" as the user asked. */
+static void describe_ids(char *buf, size_t cap)
+{
+	if (!args.ids) {
+		snprintf(buf, cap, "Event 5058");
+		return;
+	}
+	size_t len = (size_t)snprintf(buf, cap, "%s",
+	                              args.ids[1] || strpbrk(args.ids[0], ",-") ? "Events " : "Event ");
+	for (size_t i = 0; args.ids[i] && len < cap; i++)
+		len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? "," : "", args.ids[i]);
+}
+
+int main(int argc, char **argv)
+{
+	struct poptOption own[16];
+	size_t n = 0;
+	evtcheck_add_options(own, &n, &args.log, "Application");
+	own[n++] = (struct poptOption){
+	    "source",      's', POPT_ARG_ARGV,
+	    &args.sources, 0,   "Count events of source NAME (any case; repeatable; default MSExchangeKMS)",
+	    "NAME"};
+	own[n++] =
+	    (struct poptOption){"id",
+	                        'i',
+	                        POPT_ARG_ARGV,
+	                        &args.ids,
+	                        0,
+	                        "Count these event ids: a list with ranges, e.g. 5058 or 5057,5060-5085 "
+	                        "(repeatable; default 5058)",
+	                        "LIST"};
+	own[n++] =
+	    (struct poptOption){"type",
+	                        '\0',
+	                        POPT_ARG_STRING,
+	                        &args.types,
+	                        0,
+	                        "Only events of these types: error, warning, information, audit-success, "
+	                        "audit-failure, comma-separated (default: any)",
+	                        "LIST"};
+	own[n++] = (struct poptOption){"match",
+	                               '\0',
+	                               POPT_ARG_ARGV,
+	                               &args.matches,
+	                               0,
+	                               "Only events with TEXT (any case) in an insertion string (repeatable: "
+	                               "all must occur)",
+	                               "TEXT"};
+	own[n++] = (struct poptOption){"clear-on-start",
+	                               '\0',
+	                               POPT_ARG_NONE,
+	                               &args.clear_on_start,
+	                               0,
+	                               "An occurrence followed by a successful start of the KM service (7036 "
+	                               "\"running\" in the System log) no longer counts",
+	                               NULL};
+	own[n++] = (struct poptOption){"system-file",
+	                               '\0',
+	                               POPT_ARG_STRING,
+	                               &args.system_file,
+	                               0,
+	                               "With --clear-on-start: read the System log from this exported .evt "
+	                               "file (default: the live System log)",
+	                               "PATH"};
+	own[n++] = (struct poptOption){"service",
+	                               '\0',
+	                               POPT_ARG_ARGV,
+	                               &args.services,
+	                               0,
+	                               "With --clear-on-start: the KM service's name in 7036 events (any "
+	                               "case; repeatable; default \"" KM_DISPLAY_NAME "\" and " KM_SOURCE ")",
+	                               "NAME"};
+	own[n] = (struct poptOption)POPT_TABLEEND;
+
+	struct common_options common;
+	options_parse(argc, argv, &info, own, &common);
+	struct evtcheck check;
+	evtcheck_setup(&check, &args.log, common.hostname, "Application");
+	struct evtquery q = {0};
+	setup_query(&q);
+
+	struct clearing clear = {0};
+	if (args.clear_on_start) {
+		find_last_start(&check, &clear);
+		q.accept = not_cleared;
+		q.accept_ctx = &clear;
+	}
+	evtcheck_run(&check, &q);
+
+	struct report r;
+	report_init(&r, info.name);
+	report_raise(&r, threshold_state(&common.warning, &common.critical, (double)check.count));
+	char what[160];
+	describe_ids(what, sizeof what);
+	if (check.count == 0) {
+		report_summary(&r, "no %s %s", what, check.scope);
+	} else {
+		char last[32];
+		evt_time_format(check.newest, last, sizeof last);
+		const char *meaning = kms_event_meaning(check.newest_id);
+		report_summary(&r, "%lu x %s %s, last at %s%s%s", check.count, what, check.scope, last,
+		               meaning ? ": " : "", meaning ? meaning : "");
+	}
+	if (clear.cleared) {
+		char started[32];
+		evt_time_format(clear.started, started, sizeof started);
+		report_summary(&r, "%lu earlier cleared by the KM service's start at %s", clear.cleared,
+		               started);
+	}
+	evtcheck_report_events(&check, &r, kms_event_meaning);
+	if (check.count && check.newest_id == 5058)
+		report_detail(
+		    &r, "Remedy (article Q190698): stop the KM service, restore Exchsrvr\\Kmsdata (every "
+		        "file and subfolder) from the newest offline backup, then start the service with "
+		        "its startup parameter, the KMS password.");
+	struct perfdata p = {.label = "events",
+	                     .value = (double)check.count,
+	                     .uom = "",
+	                     .warn = &common.warning,
+	                     .crit = &common.critical,
+	                     .has_min = true,
+	                     .min = 0};
+	report_perf(&r, &p);
+	report_exit(&r);
+}

@@ -1,0 +1,244 @@
+/* check_kms_startup: how many startup timeouts and failed starts the KM
+ * service had, counted from Service Control Manager events in the System
+ * log (live on Windows, or exported .evt files anywhere).
+ * options -> sources -> query + classification -> thresholds -> report. */
+#include <stdio.h>
+#include <string.h>
+
+#include "evtcheck.h"
+#include "options.h"
+#include "perfdata.h"
+
+#define KM_DISPLAY_NAME "Microsoft Exchange Key Management Server"
+#define KM_SHORT_NAME   "MSExchangeKMS"
+#define SCM_SOURCE      "Service Control Manager"
+
+/* The SCM events counted, where each names the service, and what it means. */
+static const struct scm_event {
+	uint16_t id;
+	unsigned service_string; /* insertion string holding the service name */
+	const char *text;
+} scm_events[] = {
+    {7000, 0, "failed to start"},
+    {7009, 1, "timed out connecting to the service manager"},
+    {7011, 1, "timed out answering the service manager"},
+    {7022, 0, "hung on starting"},
+    {7023, 0, "terminated with an error"},
+    {7024, 0, "terminated with a service-specific error"},
+    {7031, 0, "terminated unexpectedly"},
+    {7034, 0, "terminated unexpectedly"},
+};
+#define N_SCM (sizeof scm_events / sizeof scm_events[0])
+
+static struct {
+	struct evtcheck_args log;
+	const char **services;
+	char *failed_warning;
+	char *failed_critical;
+} args;
+
+static const struct program_info info = {
+    .name = "STARTUP",
+    .progname = "check_kms_startup",
+    .purpose = "Counts the startup timeouts and failed starts of the Exchange Key Management Server "
+               "service, from the Service Control Manager's events in the System log: the KM service "
+               "cannot start without its startup parameter, and whatever starts it without one hangs "
+               "until the service manager gives up (article Q263718). Reads the live log on Windows (-H "
+               "for another host) or exported .evt files on any system.",
+    .flags = OPTS_THRESHOLDS | OPTS_HOSTNAME,
+    .threshold_kind = VALUE_PLAIN,
+    .warning_help = "WARNING when the startup timeouts are outside RANGE (default 0: any)",
+    .critical_help = "CRITICAL when the startup timeouts are outside RANGE (default 2: three or more)",
+    .hostname_help = "Read the live System log of Windows host HOST",
+    .default_warning = "0",
+    .default_critical = "2",
+    .notes = "What is counted (Service Control Manager events naming the KM service):\n"
+             "  startup timeouts: 7009 and 7011 (the service is their 2nd insertion string), 7022,\n"
+             "                    and 7000 whose error is %%1053 (\"did not respond in a timely fashion\")\n"
+             "  failed starts:    every other 7000, 7023, 7024, 7031, 7034 (service in the 1st string)\n"
+             "Ids are compared as displayed (EventID & 0xFFFF), service names in any case.\n"
+             "\n"
+             "Output: the first line gives both counts broken down by event id, the window and the\n"
+             "last occurrence (UTC); the long output lists the events and how to avoid them.\n"
+             "Perfdata: timeouts=N;WARN;CRIT;0; failed_starts=N;WARN;CRIT;0;\n"
+             "Exit status: the worse of the two thresholds: 0 OK, 1 WARNING, 2 CRITICAL; 3 UNKNOWN\n"
+             "(bad option, unreadable or damaged log: the file and byte offset are named, timeout).\n"
+             "\n"
+             "Examples:\n"
+             "  check_kms_startup                                  live System log, last 24h\n"
+             "  check_kms_startup -f SysEvent.evt --window 7d -w 0 -c 1\n"
+             "  check_kms_startup --failed-warning 1 --failed-critical 3\n"
+             "  check_kms_startup --state-file /var/lib/kms/startup.state\n",
+};
+
+struct tally {
+	const char **services;
+	size_t n_services;
+	unsigned long timeouts, failed;
+	unsigned long by_kind[N_SCM + 1]; /* the last: 7000 with %%1053 */
+};
+
+static const struct scm_event *scm_event_of(uint16_t id)
+{
+	for (size_t i = 0; i < N_SCM; i++)
+		if (scm_events[i].id == id)
+			return &scm_events[i];
+	return NULL;
+}
+
+/* Does the record name the KM service in the insertion string its id uses? */
+static bool names_km_service(const struct evt_record *r, void *ctx)
+{
+	const struct tally *t = ctx;
+	const struct scm_event *e = scm_event_of(r->event_id);
+	char name[256];
+	if (!e || e->service_string >= r->num_strings)
+		return false;
+	evt_record_string(r, e->service_string, name, sizeof name);
+	for (size_t i = 0; i < t->n_services; i++)
+		if (evt_text_equal(name, t->services[i]))
+			return true;
+	return false;
+}
+
+static bool is_timeout_7000(const struct evt_record *r)
+{
+	char error[64];
+	evt_record_string(r, 1, error, sizeof error);
+	return r->event_id == 7000 && strcmp(error, "%%1053") == 0;
+}
+
+static void classify(const struct evt_record *r, void *ctx)
+{
+	struct tally *t = ctx;
+	const struct scm_event *e = scm_event_of(r->event_id);
+	bool timeout_7000 = is_timeout_7000(r);
+	t->by_kind[timeout_7000 ? N_SCM : (size_t)(e - scm_events)]++;
+	if (timeout_7000 || r->event_id == 7009 || r->event_id == 7011 || r->event_id == 7022)
+		t->timeouts++;
+	else
+		t->failed++;
+}
+
+static const char *startup_meaning(uint16_t id)
+{
+	const struct scm_event *e = scm_event_of(id);
+	return e ? e->text : NULL;
+}
+
+/* "7009: 1, 7000/%%1053: 2" for the kinds that are timeouts (or not). */
+static void breakdown(const struct tally *t, bool timeouts, char *buf, size_t cap)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t k = 0; k <= N_SCM; k++) {
+		uint16_t id = k < N_SCM ? scm_events[k].id : 7000;
+		bool is_timeout = k == N_SCM || id == 7009 || id == 7011 || id == 7022;
+		if (!t->by_kind[k] || is_timeout != timeouts || len >= cap)
+			continue;
+		len += (size_t)snprintf(buf + len, cap - len, "%s%u%s: %lu", len ? ", " : "", (unsigned)id,
+		                        k == N_SCM ? "/%%1053" : "", t->by_kind[k]);
+	}
+}
+
+/* "1 startup timeout (7000/%%1053: 1)" */
+static void count_text(unsigned long n, const char *one, const char *many, const char *detail, char *buf,
+                       size_t cap)
+{
+	snprintf(buf, cap, "%lu %s%s%s%s", n, n == 1 ? one : many, *detail ? " (" : "", detail,
+	         *detail ? ")" : "");
+}
+
+int main(int argc, char **argv)
+{
+	struct poptOption own[12];
+	size_t n = 0;
+	evtcheck_add_options(own, &n, &args.log, "System");
+	own[n++] = (struct poptOption){
+	    "service",
+	    '\0',
+	    POPT_ARG_ARGV,
+	    &args.services,
+	    0,
+	    "The KM service as SCM events name it (any case; repeatable; default \"" KM_DISPLAY_NAME
+	    "\" and " KM_SHORT_NAME ")",
+	    "NAME"};
+	own[n++] = (struct poptOption){"failed-warning",
+	                               '\0',
+	                               POPT_ARG_STRING,
+	                               &args.failed_warning,
+	                               0,
+	                               "WARNING when the failed starts are outside RANGE (default 0: any)",
+	                               "RANGE"};
+	own[n++] = (struct poptOption){
+	    "failed-critical",
+	    '\0',
+	    POPT_ARG_STRING,
+	    &args.failed_critical,
+	    0,
+	    "CRITICAL when the failed starts are outside RANGE (default 2: three or more)",
+	    "RANGE"};
+	own[n] = (struct poptOption)POPT_TABLEEND;
+
+	struct common_options common;
+	options_parse(argc, argv, &info, own, &common);
+	struct range failed_warn =
+	    option_range("--failed-warning", args.failed_warning ? args.failed_warning : "0", VALUE_PLAIN);
+	struct range failed_crit =
+	    option_range("--failed-critical", args.failed_critical ? args.failed_critical : "2", VALUE_PLAIN);
+	struct evtcheck check;
+	evtcheck_setup(&check, &args.log, common.hostname, "System");
+
+	static const char *default_services[] = {KM_DISPLAY_NAME, KM_SHORT_NAME, NULL};
+	struct tally tally = {.services = args.services ? args.services : default_services};
+	while (tally.services[tally.n_services]) {
+		if (!*tally.services[tally.n_services])
+			option_fail("--service", "is empty");
+		tally.n_services++;
+	}
+	struct evtquery q = {.sources = {SCM_SOURCE}, .n_sources = 1};
+	for (size_t i = 0; i < N_SCM; i++)
+		q.ids[q.n_ids++] = (struct evtq_id_range){scm_events[i].id, scm_events[i].id};
+	q.accept = names_km_service;
+	q.accept_ctx = &tally;
+	check.on_match = classify;
+	check.on_match_ctx = &tally;
+	evtcheck_run(&check, &q);
+
+	struct report r;
+	report_init(&r, info.name);
+	report_raise(&r, threshold_state(&common.warning, &common.critical, (double)tally.timeouts));
+	report_raise(&r, threshold_state(&failed_warn, &failed_crit, (double)tally.failed));
+	char detail[256], timeouts[320], failed[320], last[32] = "";
+	breakdown(&tally, true, detail, sizeof detail);
+	count_text(tally.timeouts, "startup timeout", "startup timeouts", detail, timeouts, sizeof timeouts);
+	breakdown(&tally, false, detail, sizeof detail);
+	count_text(tally.failed, "failed start", "failed starts", detail, failed, sizeof failed);
+	if (check.count)
+		evt_time_format(check.newest, last, sizeof last);
+	report_summary(&r, "KM service: %s and %s %s%s%s", timeouts, failed, check.scope,
+	               *last ? ", last at " : "", last);
+	evtcheck_report_events(&check, &r, startup_meaning);
+	if (tally.timeouts)
+		report_detail(
+		    &r, "The KM service cannot start without its startup parameter, the KMS password: a "
+		        "start without it (Performance Optimizer, a plain 'net start') hangs until the "
+		        "service manager gives up, \"did not respond in a timely manner\" [800FF351]. "
+		        "Start it with its password; stop it before running Performance Optimizer, or "
+		        "tell Performance Optimizer not to restart services (article Q263718).");
+	struct perfdata p = {.label = "timeouts",
+	                     .value = (double)tally.timeouts,
+	                     .uom = "",
+	                     .warn = &common.warning,
+	                     .crit = &common.critical,
+	                     .has_min = true};
+	report_perf(&r, &p);
+	p = (struct perfdata){.label = "failed_starts",
+	                      .value = (double)tally.failed,
+	                      .uom = "",
+	                      .warn = &failed_warn,
+	                      .crit = &failed_crit,
+	                      .has_min = true};
+	report_perf(&r, &p);
+	report_exit(&r);
+}

@@ -1,0 +1,255 @@
+/* evtcheck: the shared middle of the two event log checks: options in,
+ * sources opened, query run with window or bookmark, events kept for the
+ * long output. Bad input and unreadable logs end here as UNKNOWN. */
+#include "evtcheck.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "evtfile.h"
+#include "evtlog.h"
+#include "options.h"
+#include "strbuf.h"
+
+void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args *a, const char *default_log)
+{
+	static char log_help[160];
+	snprintf(log_help, sizeof log_help,
+	         "Read the live NAME log (Windows; default %s). Known: Application, System, Security, "
+	         "Directory Service, DNS Server, File Replication Service",
+	         default_log);
+	t[(*n)++] =
+	    (struct poptOption){"file",
+	                        'f',
+	                        POPT_ARG_ARGV,
+	                        &a->files,
+	                        0,
+	                        "Read the exported .evt file PATH instead of the live log; repeatable "
+	                        "(counts add up). Wrapped and dirty copies are read too",
+	                        "PATH"};
+	t[(*n)++] = (struct poptOption){"log", 'l', POPT_ARG_STRING, &a->log, 0, log_help, "NAME"};
+	t[(*n)++] =
+	    (struct poptOption){"window",
+	                        '\0',
+	                        POPT_ARG_STRING,
+	                        &a->window,
+	                        0,
+	                        "Count events generated in the last DURATION (90s, 15m, 26h, 7d, 2w), or "
+	                        "'all' for the whole log (default 24h)",
+	                        "DURATION|all"};
+	t[(*n)++] = (struct poptOption){"since",
+	                                '\0',
+	                                POPT_ARG_STRING,
+	                                &a->since,
+	                                0,
+	                                "Count events generated at or after TIME, ISO-8601 UTC "
+	                                "(2026-11-21T09:30:00Z); instead of --window",
+	                                "TIME"};
+	t[(*n)++] = (struct poptOption){
+	    "state-file",
+	    '\0',
+	    POPT_ARG_STRING,
+	    &a->state_file,
+	    0,
+	    "Bookmark mode: count only events newer than the previous run's, remembered in PATH (written "
+	    "atomically; survives a log that wrapped or was cleared). The first run uses the window",
+	    "PATH"};
+	t[(*n)++] =
+	    (struct poptOption){"max-events",
+	                        '\0',
+	                        POPT_ARG_STRING,
+	                        &a->max_events,
+	                        0,
+	                        "List at most N matching events in the long output (default 10, 0 to 100)",
+	                        "N"};
+}
+
+void evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const char *host,
+                    const char *default_log)
+{
+	memset(c, 0, sizeof *c);
+	c->host = host;
+	if (!evtlog_name_known(a->log ? a->log : default_log, &c->log))
+		option_fail("--log",
+		            "'%s' is not a known event log (Application, System, Security, Directory "
+		            "Service, DNS Server, File Replication Service)",
+		            a->log);
+	for (size_t i = 0; a->files && a->files[i]; i++) {
+		if (c->n_files == EVTCHECK_MAX_FILES)
+			option_fail("--file", "at most %d files", EVTCHECK_MAX_FILES);
+		if (!*a->files[i])
+			option_fail("--file", "is empty");
+		c->files[c->n_files++] = a->files[i];
+	}
+	if (c->n_files && host)
+		option_fail("--hostname",
+		            "'%s' and --file exclude each other: a file is read where the plugin runs", host);
+	if (a->since && a->window)
+		option_fail("--since", "'%s' and --window '%s' exclude each other", a->since, a->window);
+	uint32_t now = (uint32_t)time(NULL);
+	if (a->since) {
+		const char *why;
+		if (!evt_time_parse(a->since, &c->since, &why))
+			option_fail("--since", "'%s' %s", a->since, why);
+		c->bounded = true;
+		char text[32];
+		evt_time_format(c->since, text, sizeof text);
+		snprintf(c->scope, sizeof c->scope, "since %s", text);
+	} else if (a->window && evt_text_equal(a->window, "all")) {
+		snprintf(c->scope, sizeof c->scope, "in the whole log");
+	} else {
+		const char *text = a->window ? a->window : "24h";
+		double seconds = option_duration("--window", text);
+		if (seconds < 1)
+			option_fail("--window", "'%s' is empty: give at least 1s, or 'all'", text);
+		c->bounded = true;
+		c->since = seconds >= now ? 0 : now - (uint32_t)seconds;
+		snprintf(c->scope, sizeof c->scope, "in the last %s", text);
+	}
+	c->max_events = a->max_events
+	                    ? (unsigned)option_integer("--max-events", a->max_events, 0, EVTCHECK_MAX_EVENTS)
+	                    : 10;
+	if (a->state_file && !*a->state_file)
+		option_fail("--state-file", "is empty");
+	c->state_file = a->state_file;
+}
+
+struct evt_source *evtcheck_open(const char *file, const char *host, const char *log)
+{
+	char err[1024];
+	struct evt_source *src =
+	    file ? evtfile_open(file, err, sizeof err) : evtlog_open(host, log, err, sizeof err);
+	if (!src)
+		plugin_exit(STATE_UNKNOWN, "%s", err);
+	return src;
+}
+
+void evtcheck_query(struct evt_source *src, const struct evtquery *q, struct evtquery_result *res)
+{
+	char err[1024];
+	if (!evtquery_run(q, src, res, err, sizeof err))
+		plugin_exit(STATE_UNKNOWN, "%s", err);
+}
+
+/* Keep the newest max_events matches across all sources, newest first. */
+static void keep_event(const struct evt_record *r, void *ctx)
+{
+	struct evtcheck *c = ctx;
+	if (c->on_match)
+		c->on_match(r, c->on_match_ctx);
+	if (!c->have_newest || r->time_generated > c->newest_seen_time) {
+		c->have_newest = true;
+		c->newest_seen_time = r->time_generated;
+		c->newest_id = r->event_id;
+	}
+	size_t at = c->n_events;
+	while (at > 0 && c->events[at - 1].time < r->time_generated)
+		at--;
+	if (at >= c->max_events)
+		return;
+	size_t last = c->n_events < c->max_events ? c->n_events : c->max_events - 1;
+	memmove(&c->events[at + 1], &c->events[at], (last - at) * sizeof c->events[0]);
+	if (c->n_events < c->max_events)
+		c->n_events++;
+	struct evtcheck_event *e = &c->events[at];
+	e->time = r->time_generated;
+	e->number = r->record_number;
+	e->id = r->event_id;
+	e->type = r->event_type;
+	evt_record_source(r, e->source, sizeof e->source);
+	size_t len = 0;
+	e->strings[0] = '\0';
+	for (unsigned s = 0; s < r->num_strings && len + 4 < sizeof e->strings; s++) {
+		if (s) {
+			memcpy(e->strings + len, "; ", 3);
+			len += 2;
+		}
+		len += evt_record_string(r, s, e->strings + len, sizeof e->strings - len);
+	}
+}
+
+static void bookmark_key(char *key, size_t cap, const char *file, const char *host, const char *log)
+{
+	if (file)
+		snprintf(key, cap, "file %s", file);
+	else
+		snprintf(key, cap, "log %s %s", host ? host : ".", log);
+}
+
+void evtcheck_run(struct evtcheck *c, struct evtquery *q)
+{
+	static struct evt_bookmarks marks;
+	char err[1024];
+	if (c->state_file && evt_bookmarks_load(c->state_file, &marks, err, sizeof err) == ATOMICFILE_ERROR)
+		plugin_exit(STATE_UNKNOWN, "--state-file: %s", err);
+	q->visit = keep_event;
+	q->visit_ctx = c;
+	size_t n_sources = c->n_files ? c->n_files : 1;
+	bool all_bookmarked = c->state_file != NULL;
+	for (size_t i = 0; i < n_sources; i++) {
+		const char *file = c->n_files ? c->files[i] : NULL;
+		struct evt_bookmark *mark = NULL;
+		q->bounded = c->bounded;
+		q->since = c->since;
+		q->after.set = false;
+		if (c->state_file) {
+			char key[512];
+			bookmark_key(key, sizeof key, file, c->host, c->log);
+			mark = evt_bookmarks_slot(&marks, key);
+			if (!mark)
+				plugin_exit(STATE_UNKNOWN,
+				            "--state-file: '%s' cannot hold another log (at most %d)",
+				            c->state_file, EVT_BOOKMARKS_MAX);
+			if (mark->set) {
+				q->after = *mark;
+				q->bounded = false;
+			} else {
+				all_bookmarked = false;
+			}
+		}
+		struct evt_source *src = evtcheck_open(file, c->host, c->log);
+		struct evtquery_result res;
+		evtcheck_query(src, q, &res);
+		if (src->note[0] && c->n_notes < 4)
+			snprintf(c->notes[c->n_notes++], sizeof c->notes[0], "%s", src->note);
+		evt_source_close(src);
+		if (res.count) {
+			if (c->count == 0 || res.oldest < c->oldest)
+				c->oldest = res.oldest;
+			if (c->count == 0 || res.newest > c->newest)
+				c->newest = res.newest;
+		}
+		c->count += res.count;
+		if (mark && res.newest_seen.set)
+			*mark = res.newest_seen;
+	}
+	if (c->state_file) {
+		if (!evt_bookmarks_save(c->state_file, &marks, err, sizeof err))
+			plugin_exit(STATE_UNKNOWN, "--state-file: %s", err);
+		if (all_bookmarked)
+			snprintf(c->scope, sizeof c->scope, "since the last check");
+		else {
+			struct strbuf scope = {c->scope, strlen(c->scope), sizeof c->scope, false};
+			strbuf_append(&scope, " (first run of --state-file)");
+		}
+	}
+}
+
+void evtcheck_report_events(const struct evtcheck *c, struct report *r, const char *(*meaning)(uint16_t id))
+{
+	for (size_t i = 0; i < c->n_events; i++) {
+		const struct evtcheck_event *e = &c->events[i];
+		char when[32], scratch[16];
+		evt_time_format(e->time, when, sizeof when);
+		const char *what = meaning ? meaning(e->id) : NULL;
+		report_detail(r, "%s event %u (%s) from %s, record %lu%s%s%s%s", when, (unsigned)e->id,
+		              evt_type_name(e->type, scratch, sizeof scratch), e->source,
+		              (unsigned long)e->number, e->strings[0] ? ": " : "", e->strings,
+		              what ? " - " : "", what ? what : "");
+	}
+	if (c->count > c->n_events && c->n_events > 0)
+		report_detail(r, "(%lu more not listed: see --max-events)", c->count - c->n_events);
+	for (size_t i = 0; i < c->n_notes; i++)
+		report_detail(r, "Note: %s", c->notes[i]);
+}

@@ -1,0 +1,83 @@
+/* evtcheck: what check_kms_events and check_kms_startup share: the event
+ * log options (--file, --log, --window, --since, --state-file,
+ * --max-events), opening each source (files or the live log), running a
+ * query over all of them with the bookmark, and the matching events kept
+ * for the long output. Failures end as one UNKNOWN line naming the culprit. */
+#ifndef KMS_EVTCHECK_H
+#define KMS_EVTCHECK_H
+
+#include <popt.h>
+
+#include "evtquery.h"
+#include "plugin.h"
+
+/* Option values as popt leaves them. */
+struct evtcheck_args {
+	const char **files; /* POPT_ARG_ARGV: every --file */
+	char *log;
+	char *window;
+	char *since;
+	char *state_file;
+	char *max_events;
+};
+
+/* Append the event log options to a popt table (t[*n] onwards, 6 entries);
+ * default_log is named in the help. */
+void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args *a, const char *default_log);
+
+#define EVTCHECK_MAX_EVENTS 100
+#define EVTCHECK_MAX_FILES  16
+
+struct evtcheck_event {
+	uint32_t time; /* generated */
+	uint32_t number;
+	uint16_t id, type;
+	char source[64];
+	char strings[400]; /* insertion strings joined by "; " */
+};
+
+struct evtcheck {
+	/* settings (evtcheck_setup) */
+	const char *files[EVTCHECK_MAX_FILES];
+	size_t n_files;
+	const char *log; /* canonical log name */
+	const char *host;
+	bool bounded;
+	uint32_t since;
+	char scope[128]; /* "in the last 24h", "since 2026-11-21T00:00:00Z", ... */
+	const char *state_file;
+	unsigned max_events;
+	/* results (evtcheck_run) */
+	unsigned long count;
+	uint32_t oldest, newest;
+	uint16_t newest_id; /* the id of the newest match */
+	bool have_newest;
+	uint32_t newest_seen_time;
+	struct evtcheck_event events[EVTCHECK_MAX_EVENTS]; /* newest first */
+	size_t n_events;
+	char notes[4][1024]; /* remarks of the sources (a dirty log recovered) */
+	size_t n_notes;
+	/* called for every match, newest first per source (may be NULL) */
+	void (*on_match)(const struct evt_record *r, void *ctx);
+	void *on_match_ctx;
+};
+
+/* Check and store the option values (exits UNKNOWN on a bad one). */
+void evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const char *host,
+                    const char *default_log);
+
+/* Run q (its window and bookmark are set here) over every source of c,
+ * keep the newest matching events, update the bookmark state file. */
+void evtcheck_run(struct evtcheck *c, struct evtquery *q);
+
+/* Open one source: the file when file is not NULL, else the live log
+ * (exits UNKNOWN when it cannot be opened). */
+struct evt_source *evtcheck_open(const char *file, const char *host, const char *log);
+
+/* Run q over one source, exiting UNKNOWN with the source's error. */
+void evtcheck_query(struct evt_source *src, const struct evtquery *q, struct evtquery_result *res);
+
+/* Add the kept events and the notes as long output lines. */
+void evtcheck_report_events(const struct evtcheck *c, struct report *r, const char *(*meaning)(uint16_t id));
+
+#endif

@@ -1,0 +1,376 @@
+/* evtquery: filter, window, bookmark and count over an event source, and
+ * the parsers of the query's settings (id lists, types, UTC times) and of
+ * the bookmark state file. */
+#include "evtquery.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fold(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+bool evt_text_equal(const char *a, const char *b)
+{
+	for (; *a && fold((unsigned char)*a) == fold((unsigned char)*b); a++, b++)
+		;
+	return *a == '\0' && *b == '\0';
+}
+
+bool evt_text_contains(const char *haystack, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (const char *h = haystack;; h++) {
+		size_t i = 0;
+		while (i < n && h[i] && fold((unsigned char)h[i]) == fold((unsigned char)needle[i]))
+			i++;
+		if (i == n)
+			return true;
+		if (!*h)
+			return false;
+	}
+}
+
+static bool id_wanted(const struct evtquery *q, uint16_t id)
+{
+	if (q->n_ids == 0)
+		return true;
+	for (size_t i = 0; i < q->n_ids; i++)
+		if (id >= q->ids[i].first && id <= q->ids[i].last)
+			return true;
+	return false;
+}
+
+static bool source_wanted(const struct evtquery *q, const struct evt_record *r)
+{
+	if (q->n_sources == 0)
+		return true;
+	char source[256];
+	evt_record_source(r, source, sizeof source);
+	for (size_t i = 0; i < q->n_sources; i++)
+		if (evt_text_equal(source, q->sources[i]))
+			return true;
+	return false;
+}
+
+static bool strings_wanted(const struct evtquery *q, const struct evt_record *r)
+{
+	for (size_t m = 0; m < q->n_matches; m++) {
+		bool found = false;
+		for (unsigned s = 0; s < r->num_strings && !found; s++) {
+			char text[2048];
+			evt_record_string(r, s, text, sizeof text);
+			found = evt_text_contains(text, q->matches[m]);
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+bool evtquery_matches(const struct evtquery *q, const struct evt_record *r)
+{
+	return id_wanted(q, r->event_id) && (q->types == 0 || (q->types & r->event_type)) &&
+	       source_wanted(q, r) && strings_wanted(q, r) && (!q->accept || q->accept(r, q->accept_ctx));
+}
+
+static bool newer_than(const struct evt_bookmark *b, const struct evt_record *r)
+{
+	return r->record_number > b->record_number || r->time_written > b->time_written;
+}
+
+bool evtquery_run(const struct evtquery *q, struct evt_source *src, struct evtquery_result *res, char *err,
+                  size_t errlen)
+{
+	memset(res, 0, sizeof *res);
+	struct evt_record r;
+	enum evt_next got;
+	while ((got = evt_source_next(src, &r)) == EVT_NEXT_RECORD) {
+		if (res->records_read++ == 0) {
+			res->newest_seen.set = true;
+			res->newest_seen.record_number = r.record_number;
+			res->newest_seen.time_written = r.time_written;
+		}
+		/* Newest first: once a record is older than the window (it was
+		 * written before the window began, so it was generated before
+		 * too) or not newer than the bookmark, so are all that follow. */
+		if (q->bounded && r.time_written < q->since)
+			break;
+		if (q->after.set && !newer_than(&q->after, &r))
+			break;
+		if (q->bounded && r.time_generated < q->since)
+			continue;
+		if (!evtquery_matches(q, &r))
+			continue;
+		if (res->count == 0 || r.time_generated > res->newest)
+			res->newest = r.time_generated;
+		if (res->count == 0 || r.time_generated < res->oldest)
+			res->oldest = r.time_generated;
+		res->count++;
+		if (q->visit)
+			q->visit(&r, q->visit_ctx);
+		if (q->limit && res->count >= q->limit)
+			break;
+	}
+	if (got == EVT_NEXT_ERROR) {
+		snprintf(err, errlen, "%s", src->error);
+		return false;
+	}
+	return true;
+}
+
+bool evtquery_count_since(struct evt_source *src, const char *source, uint16_t id, uint32_t since,
+                          unsigned long *count, char *err, size_t errlen)
+{
+	struct evtquery q = {.sources = {source}, .n_sources = 1, .ids = {{id, id}}, .n_ids = 1};
+	q.bounded = true;
+	q.since = since;
+	struct evtquery_result res;
+	bool ok = evtquery_run(&q, src, &res, err, errlen);
+	*count = res.count;
+	return ok;
+}
+
+/* A decimal number 0..max at *p, advancing *p. */
+static bool parse_number(const char **p, unsigned long max, unsigned long *out)
+{
+	const char *s = *p;
+	unsigned long v = 0;
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return false;
+	}
+	*p = s;
+	*out = v;
+	return true;
+}
+
+bool evtquery_parse_ids(const char *text, struct evtquery *q, const char **why)
+{
+	const char *p = text;
+	size_t n = q->n_ids;
+	*why = "is not a list of event ids 0 to 65535 (e.g. 5058, 5057,5058 or 7000-7034)";
+	if (!*p)
+		return false;
+	for (;;) {
+		unsigned long first, last;
+		if (!parse_number(&p, 65535, &first))
+			return false;
+		last = first;
+		if (*p == '-') {
+			p++;
+			if (!parse_number(&p, 65535, &last))
+				return false;
+			if (last < first) {
+				*why = "is not a list of event ids: a range runs backwards";
+				return false;
+			}
+		}
+		if (n == EVTQ_MAX_IDS) {
+			*why = "has too many event ids or ranges (at most 32)";
+			return false;
+		}
+		q->ids[n].first = (uint16_t)first;
+		q->ids[n].last = (uint16_t)last;
+		n++;
+		if (*p == '\0')
+			break;
+		if (*p != ',')
+			return false;
+		p++;
+	}
+	q->n_ids = n;
+	return true;
+}
+
+bool evtquery_parse_types(const char *text, unsigned *types, const char **why)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} names[] = {{"error", EVT_TYPE_ERROR},
+	             {"warning", EVT_TYPE_WARNING},
+	             {"information", EVT_TYPE_INFORMATION},
+	             {"audit-success", EVT_TYPE_AUDIT_SUCCESS},
+	             {"audit-failure", EVT_TYPE_AUDIT_FAILURE}};
+	*why = "is not a list of event types (error, warning, information, audit-success, audit-failure)";
+	unsigned bits = 0;
+	const char *p = text;
+	do {
+		size_t len = strcspn(p, ",");
+		bool known = false;
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+			char word[32];
+			if (len == 0 || len >= sizeof word)
+				break;
+			memcpy(word, p, len);
+			word[len] = '\0';
+			if (evt_text_equal(word, names[i].name)) {
+				bits |= names[i].bit;
+				known = true;
+			}
+		}
+		if (!known)
+			return false;
+		p += len;
+	} while (*p++ == ',');
+	*types |= bits;
+	return true;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static long days_from_civil(long y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long)doe - 719468;
+}
+
+static bool leap(long y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static bool fixed_digits(const char **p, int n, unsigned long *out)
+{
+	unsigned long v = 0;
+	for (int i = 0; i < n; i++) {
+		char c = (*p)[i];
+		if (c < '0' || c > '9')
+			return false;
+		v = v * 10 + (unsigned long)(c - '0');
+	}
+	*p += n;
+	*out = v;
+	return true;
+}
+
+bool evt_time_parse(const char *text, uint32_t *out, const char **why)
+{
+	static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	const char *p = text;
+	unsigned long y, mo, d, h = 0, mi = 0, s = 0;
+	*why = "is not an ISO-8601 UTC time (e.g. 2026-11-21T09:30:00Z)";
+	if (!fixed_digits(&p, 4, &y) || *p++ != '-' || !fixed_digits(&p, 2, &mo) || *p++ != '-' ||
+	    !fixed_digits(&p, 2, &d))
+		return false;
+	if (*p == 'T' || *p == ' ') {
+		p++;
+		if (!fixed_digits(&p, 2, &h) || *p++ != ':' || !fixed_digits(&p, 2, &mi))
+			return false;
+		if (*p == ':' && (p++, !fixed_digits(&p, 2, &s)))
+			return false;
+	}
+	if (*p == 'Z')
+		p++;
+	else if (strcmp(p, "+00:00") == 0)
+		p += 6;
+	if (*p) {
+		if (*p == '+' || *p == '-')
+			*why = "is not a UTC time: write it in UTC with Z (e.g. 2026-11-21T09:30:00Z)";
+		return false;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap((long)y)) || h > 23 ||
+	    mi > 59 || s > 59) {
+		*why = "is not a valid date and time";
+		return false;
+	}
+	long long t = (long long)days_from_civil((long)y, (unsigned)mo, (unsigned)d) * 86400 +
+	              (long long)(h * 3600 + mi * 60 + s);
+	if (t < 0 || t > 0xFFFFFFFFLL) {
+		*why = "is outside the times an event log can hold (1970 to 2106)";
+		return false;
+	}
+	*out = (uint32_t)t;
+	return true;
+}
+
+size_t evt_time_format(uint32_t t, char *buf, size_t cap)
+{
+	long z = (long)(t / 86400) + 719468;
+	unsigned secs = t % 86400;
+	long era = z / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long y = (long)yoe + era * 400;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned d = doy - (153 * mp + 2) / 5 + 1;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	int n = snprintf(buf, cap, "%04ld-%02u-%02uT%02u:%02u:%02uZ", y, m, d, secs / 3600, secs / 60 % 60,
+	                 secs % 60);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+static const char bookmarks_magic[] = "kms-evt-bookmarks 1\n";
+
+enum atomicfile_status evt_bookmarks_load(const char *path, struct evt_bookmarks *b, char *err, size_t errlen)
+{
+	static char text[EVT_BOOKMARKS_MAX * 600 + 64];
+	size_t len;
+	memset(b, 0, sizeof *b);
+	enum atomicfile_status st = atomicfile_read(path, text, sizeof text, &len, err, errlen);
+	if (st != ATOMICFILE_OK)
+		return st;
+	if (strncmp(text, bookmarks_magic, sizeof bookmarks_magic - 1) != 0 || strlen(text) != len) {
+		snprintf(err, errlen, "state file '%s' is not a bookmark file of this plugin", path);
+		return ATOMICFILE_ERROR;
+	}
+	unsigned line = 1;
+	for (char *p = text + sizeof bookmarks_magic - 1; *p; line++) {
+		char *eol = strchr(p, '\n');
+		if (!eol || b->n == EVT_BOOKMARKS_MAX)
+			goto malformed;
+		*eol = '\0';
+		unsigned long number, written;
+		const char *q = p;
+		if (!parse_number(&q, 0xFFFFFFFFul, &number) || *q++ != ' ' ||
+		    !parse_number(&q, 0xFFFFFFFFul, &written) || *q++ != ' ' || !*q ||
+		    strlen(q) >= sizeof b->item[0].key)
+			goto malformed;
+		strcpy(b->item[b->n].key, q);
+		b->item[b->n].mark = (struct evt_bookmark){true, (uint32_t)number, (uint32_t)written};
+		b->n++;
+		p = eol + 1;
+	}
+	return ATOMICFILE_OK;
+malformed:
+	snprintf(err, errlen, "state file '%s' is damaged at line %u: delete it to start afresh", path,
+	         line + 1);
+	return ATOMICFILE_ERROR;
+}
+
+bool evt_bookmarks_save(const char *path, const struct evt_bookmarks *b, char *err, size_t errlen)
+{
+	static char text[EVT_BOOKMARKS_MAX * 600 + 64];
+	size_t len = (size_t)snprintf(text, sizeof text, "%s", bookmarks_magic);
+	for (size_t i = 0; i < b->n; i++) {
+		if (!b->item[i].mark.set)
+			continue;
+		len += (size_t)snprintf(text + len, sizeof text - len, "%lu %lu %s\n",
+		                        (unsigned long)b->item[i].mark.record_number,
+		                        (unsigned long)b->item[i].mark.time_written, b->item[i].key);
+	}
+	return atomicfile_write(path, text, len, err, errlen);
+}
+
+struct evt_bookmark *evt_bookmarks_slot(struct evt_bookmarks *b, const char *key)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (strcmp(b->item[i].key, key) == 0)
+			return &b->item[i].mark;
+	if (b->n == EVT_BOOKMARKS_MAX || strlen(key) >= sizeof b->item[0].key || strchr(key, '\n'))
+		return NULL;
+	snprintf(b->item[b->n].key, sizeof b->item[0].key, "%s", key);
+	b->item[b->n].mark.set = false;
+	return &b->item[b->n++].mark;
+}
