@@ -1,0 +1,331 @@
+/* kms_backup: the offline backup of Kmsdata that article Q190698 asks for:
+ * stop the KM service, copy Kmsdata into a hidden folder, verify it, write
+ * the manifest, rename it into a set, start the service again with its
+ * password (always, even when the copy failed), prune old sets. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backupsvc.h"
+#include "deadline.h"
+#include "exchsetup.h"
+#include "kmscopy.h"
+#include "kmsdata.h"
+#include "options.h"
+#include "perfdata.h"
+#include "plugin.h"
+
+struct config {
+	const char *kmsdata;
+	const char *backup_dir;
+	const char *password_file;
+	const char *service; /* NULL: --no-service */
+	long keep;
+	bool dry_run;
+	double stop_timeout, start_timeout;
+	struct common_options common;
+};
+
+static char *kmsdata_arg, *backup_dir_arg, *password_file_arg, *service_arg, *keep_arg, *stop_timeout_arg,
+    *start_timeout_arg;
+static int no_service_arg, dry_run_arg;
+
+static const struct poptOption own_options[] = {
+    {"kmsdata", 'k', POPT_ARG_STRING, &kmsdata_arg, 0,
+     "The live Kmsdata folder to back up (default on Windows: the Exchange install folder from the "
+     "registry, HKLM\\" EXCHSETUP_KEY " value " EXCHSETUP_VALUE ", else " EXCHSETUP_FALLBACK
+     ", plus \\kmsdata; required elsewhere)",
+     "DIR"},
+    {"backup-dir", 'd', POPT_ARG_STRING, &backup_dir_arg, 0,
+     "Folder that receives the set kmsdata-YYYYMMDDTHHMMSSZ (required; must exist)", "DIR"},
+    {"password-file", 'f', POPT_ARG_STRING, &password_file_arg, 0,
+     "File holding the KMS password, the service's startup parameter: a Kmspwd.ini ([config] pwd=...) or "
+     "the password alone on the first line; refused when others may read it (required unless "
+     "--no-service)",
+     "FILE"},
+    {"keep", 'n', POPT_ARG_STRING, &keep_arg, 0,
+     "Keep the N newest sets with a manifest, remove older kmsdata-* sets after a good backup "
+     "(default 4; the newest good set is never removed)",
+     "N"},
+    {"service", 's', POPT_ARG_STRING, &service_arg, 0, "The KM service's name (default MSExchangeKMS)",
+     "NAME"},
+    {"no-service", '\0', POPT_ARG_NONE, &no_service_arg, 0,
+     "Do not stop or start any service: Kmsdata is already offline (the copy is still refused unless "
+     "Kmsmdb.edb is in clean shutdown state)",
+     NULL},
+    {"stop-timeout", '\0', POPT_ARG_STRING, &stop_timeout_arg, 0,
+     "Wait at most DURATION for the service to stop (default 2m)", "DURATION"},
+    {"start-timeout", '\0', POPT_ARG_STRING, &start_timeout_arg, 0,
+     "Wait at most DURATION for the service to run again (default 2m)", "DURATION"},
+    {"dry-run", '\0', POPT_ARG_NONE, &dry_run_arg, 0,
+     "Check the options, the password file and Kmsdata, say what would be done, change nothing", NULL},
+    POPT_TABLEEND};
+
+static const struct program_info info = {
+    .name = "BACKUP_RUN",
+    .progname = "kms_backup",
+    .purpose = "Takes the offline backup of the Exchange Key Management Server's Kmsdata folder that online "
+               "backups skip (article Q190698): stops the KM service and waits for it to stop, copies "
+               "Kmsdata (files and subfolders) into a hidden folder inside --backup-dir, verifies the copy "
+               "(sizes, Kmsmdb.edb header in clean shutdown state, every page checksum), writes the "
+               "manifest and renames the folder to kmsdata-YYYYMMDDTHHMMSSZ, so an interrupted or failed "
+               "backup never looks like a good set; then starts the service again with its password "
+               "(always, even when the copy failed, if it was running before) and removes sets beyond "
+               "--keep. Its output is a plugin result a scheduled task can submit as a passive check.",
+    .default_timeout = 600,
+    .notes = "States:\n"
+             "  OK        the set was written and verified, the service runs again\n"
+             "  WARNING   the set is good but old sets could not be pruned\n"
+             "  CRITICAL  the copy or its verification failed (no set was made), the service\n"
+             "            did not stop, or it did not start again\n"
+             "  UNKNOWN   bad options, Kmsdata or --backup-dir unreadable, the password file\n"
+             "            missing or readable by others: nothing was touched; timeout\n"
+             "The timeout (-t, default 600 s) covers the whole run: the copy stops early to\n"
+             "keep --start-timeout for restarting the service.\n"
+             "\n"
+             "Perfdata:\n"
+             "  duration=Ns;;;0;  time the backup took\n"
+             "  files=N;;;0;      files copied\n"
+             "  bytes=NB;;;0;     bytes copied\n"
+             "\n"
+             "Examples:\n"
+             "  kms_backup -d D:\\KmsBackup -f C:\\secure\\kmspwd.ini\n"
+             "  kms_backup -k C:\\exchsrvr\\kmsdata -d D:\\KmsBackup -f C:\\secure\\kmspwd.ini --keep 8\n"
+             "  kms_backup -k /mnt/kmsdata -d /srv/kmsbackup --no-service   (Kmsdata already offline)\n",
+};
+
+static void parse(int argc, char **argv, struct config *cfg)
+{
+	static char default_kmsdata[FSYS_PATH_MAX];
+	options_parse(argc, argv, &info, own_options, &cfg->common);
+	if (kmsdata_arg && !*kmsdata_arg)
+		option_fail("--kmsdata", "is empty");
+	cfg->kmsdata = kmsdata_arg;
+	if (!cfg->kmsdata && exchsetup_kmsdata_dir(default_kmsdata, sizeof default_kmsdata))
+		cfg->kmsdata = default_kmsdata;
+	if (!cfg->kmsdata)
+		option_fail("--kmsdata", "is required on this system: the live Kmsdata folder");
+	if (!backup_dir_arg || !*backup_dir_arg)
+		option_fail("--backup-dir", "is required: the folder that receives the set");
+	cfg->backup_dir = backup_dir_arg;
+	cfg->service = no_service_arg ? NULL : (service_arg ? service_arg : "MSExchangeKMS");
+	if (cfg->service && !*cfg->service)
+		option_fail("--service", "is empty");
+	if (no_service_arg && service_arg)
+		option_fail("--no-service", "and --service '%s' contradict each other", service_arg);
+	cfg->password_file = password_file_arg;
+	if (cfg->service && (!cfg->password_file || !*cfg->password_file))
+		option_fail("--password-file", "is required to start the service again (or --no-service)");
+	cfg->keep = keep_arg ? option_integer("--keep", keep_arg, 1, 10000) : 4;
+	cfg->dry_run = dry_run_arg != 0;
+	cfg->stop_timeout = stop_timeout_arg ? option_duration("--stop-timeout", stop_timeout_arg) : 120;
+	cfg->start_timeout = start_timeout_arg ? option_duration("--start-timeout", start_timeout_arg) : 120;
+	if (cfg->service && cfg->stop_timeout + cfg->start_timeout + 5 > cfg->common.timeout)
+		option_fail("--timeout",
+		            "%u s leaves no time to copy after --stop-timeout and --start-timeout",
+		            cfg->common.timeout);
+}
+
+/* The folder checks and the source listing, before anything changes. */
+static void check_folders(const struct config *cfg, struct kms_tree *source)
+{
+	char err[FSYS_PATH_MAX + FSYS_ERR_MAX + 64];
+	struct fsys_info st;
+	if (!fsys_stat(cfg->backup_dir, &st, err))
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: cannot read '%s': %s", cfg->backup_dir, err);
+	if (st.kind != FSYS_DIR)
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: '%s' %s", cfg->backup_dir,
+		            st.kind == FSYS_MISSING ? "does not exist" : "is not a folder");
+	if (!kms_tree_walk(cfg->kmsdata, NULL, source, err, sizeof err))
+		plugin_exit(STATE_UNKNOWN, "--kmsdata: %s", err);
+	if (source->failed)
+		plugin_exit(STATE_UNKNOWN, "--kmsdata: %s", source->error);
+	const struct kms_entry *db = kms_tree_find(source, KMS_DB_NAME);
+	if (!db || db->is_dir)
+		plugin_exit(STATE_UNKNOWN, "--kmsdata: no %s in '%s': not a Kmsdata folder", KMS_DB_NAME,
+		            cfg->kmsdata);
+}
+
+struct outcome {
+	bool copied;
+	char set_name[64];
+	char failure[4096];
+	size_t files;
+	uint64_t bytes;
+};
+
+/* Copy, verify, write the manifest, rename: the portable half. */
+static void take_copy(const struct config *cfg, const char *service_state, long reserve_ms, struct outcome *o)
+{
+	struct kms_tree source;
+	char err[FSYS_PATH_MAX * 2 + 512], iso[32], partial[FSYS_PATH_MAX], final[FSYS_PATH_MAX], name[128];
+	int64_t started = (int64_t)time(NULL);
+	kms_time_iso(started, iso, sizeof iso);
+	/* List again: the service may have written while it stopped. */
+	if (!kms_tree_walk(cfg->kmsdata, NULL, &source, err, sizeof err) || source.failed) {
+		snprintf(o->failure, sizeof o->failure, "%s", source.failed ? source.error : err);
+		kms_tree_free(&source);
+		return;
+	}
+	snprintf(name, sizeof name, "%s%s", KMSCOPY_PARTIAL_PREFIX, iso);
+	snprintf(o->set_name, sizeof o->set_name, "%s%s", KMSCOPY_SET_PREFIX, iso);
+	if (!fsys_join(partial, sizeof partial, cfg->backup_dir, name) ||
+	    !fsys_join(final, sizeof final, cfg->backup_dir, o->set_name)) {
+		snprintf(o->failure, sizeof o->failure, "--backup-dir path too long");
+		kms_tree_free(&source);
+		return;
+	}
+	struct kms_manifest m = {.time = started};
+	snprintf(m.source, sizeof m.source, "%s", cfg->kmsdata);
+	snprintf(m.service_state, sizeof m.service_state, "%s", service_state);
+	bool ok = kmscopy_tree(cfg->kmsdata, &source, partial, reserve_ms, err, sizeof err) &&
+	          kmscopy_verify(partial, &source, reserve_ms, err, sizeof err) &&
+	          kms_manifest_write(partial, &m, &source, err, sizeof err);
+	char why[FSYS_ERR_MAX];
+	if (ok && !fsys_rename(partial, final, why)) {
+		snprintf(err, sizeof err, "cannot rename '%s' to '%s': %s", partial, final, why);
+		ok = false;
+	}
+	if (ok) {
+		o->copied = true;
+		o->files = source.files;
+		o->bytes = source.bytes;
+	} else {
+		char left[FSYS_PATH_MAX + FSYS_ERR_MAX + 64] = "";
+		struct fsys_info st;
+		if (fsys_lstat(partial, &st, why) && st.kind == FSYS_DIR &&
+		    !kmscopy_remove_tree(partial, left, sizeof left))
+			snprintf(o->failure, sizeof o->failure, "%s (and the partial copy stays: %s)", err,
+			         left);
+		else
+			snprintf(o->failure, sizeof o->failure, "%s", err);
+	}
+	kms_tree_free(&source);
+}
+
+/* Remove the sets beyond --keep. A dry run counts the set it would make
+ * as the newest good one and only names what it would remove. */
+static void prune(const struct config *cfg, struct report *r, bool dry)
+{
+	struct kms_names names;
+	char err[FSYS_PATH_MAX + FSYS_ERR_MAX + 64];
+	if (!kms_sets_find(cfg->backup_dir, KMSCOPY_SET_PREFIX "*", &names, err, sizeof err)) {
+		report_raise(r, STATE_WARNING);
+		report_detail(r, "pruning: %s", err);
+		return;
+	}
+	struct kms_set *sets = calloc(names.count ? names.count : 1, sizeof *sets);
+	bool *remove = calloc(names.count ? names.count : 1, sizeof *remove);
+	if (!sets || !remove) {
+		free(sets);
+		free(remove);
+		kms_names_free(&names);
+		return;
+	}
+	for (size_t i = 0; i < names.count; i++)
+		kms_set_load(cfg->backup_dir, names.names[i], &sets[i]);
+	size_t keep = dry ? (size_t)cfg->keep - 1 : (size_t)cfg->keep;
+	kmscopy_choose_prune(sets, names.count, keep, remove);
+	size_t removed = 0;
+	for (size_t i = 0; i < names.count; i++) {
+		remove[i] = remove[i] || keep == 0;
+		if (remove[i] && dry) {
+			report_detail(r, "would remove old set %s", sets[i].name);
+			removed++;
+		} else if (remove[i] && !kmscopy_remove_tree(sets[i].path, err, sizeof err)) {
+			report_raise(r, STATE_WARNING);
+			report_detail(r, "could not prune set %s: %s", sets[i].name, err);
+		} else if (remove[i]) {
+			report_detail(r, "removed old set %s", sets[i].name);
+			removed++;
+		}
+		kms_set_free(&sets[i]);
+	}
+	if (removed > 0)
+		report_summary(r, "%zu old set%s %s", removed, removed == 1 ? "" : "s",
+		               dry ? "would be removed" : "removed");
+	free(sets);
+	free(remove);
+	kms_names_free(&names);
+}
+
+static _Noreturn void dry_run(const struct config *cfg, const struct kms_tree *source)
+{
+	struct report r;
+	char size[32];
+	report_init(&r, info.name);
+	size_format((double)source->bytes, size, sizeof size);
+	report_summary(&r, "dry run: would %s%scopy %zu files (%s) from %s into %s, keep %ld sets",
+	               cfg->service ? "stop " : "", cfg->service ? cfg->service : "", source->files, size,
+	               cfg->kmsdata, cfg->backup_dir, cfg->keep);
+	if (cfg->service)
+		report_summary(&r, "then start it again with its password");
+	prune(cfg, &r, true);
+	report_exit(&r);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct kms_tree source;
+	char err[1024], state[32] = "not managed (--no-service)";
+	parse(argc, argv, &cfg);
+	check_folders(&cfg, &source);
+	struct backupsvc *svc = NULL;
+	if (cfg.service) {
+		svc = backupsvc_open(cfg.service, cfg.password_file, err, sizeof err);
+		if (!svc)
+			plugin_exit(STATE_UNKNOWN, "%s: nothing was changed", err);
+	}
+	if (cfg.dry_run)
+		dry_run(&cfg, &source);
+	kms_tree_free(&source);
+
+	struct report r;
+	report_init(&r, info.name);
+	double began = (double)deadline_remaining_ms();
+	struct outcome o = {0};
+	bool was_running = false, stopped = true;
+	long start_ms = (long)(cfg.start_timeout * 1000);
+	if (svc) {
+		stopped = backupsvc_stop(svc, (long)(cfg.stop_timeout * 1000), &was_running, state,
+		                         sizeof state, err, sizeof err);
+		if (!stopped)
+			snprintf(o.failure, sizeof o.failure, "service %s did not stop: %s; no backup taken",
+			         cfg.service, err);
+	}
+	if (stopped)
+		take_copy(&cfg, state, svc ? start_ms + 3000 : 1000, &o);
+	if (svc && was_running) {
+		if (!backupsvc_start(svc, start_ms, err, sizeof err)) {
+			report_raise(&r, STATE_CRITICAL);
+			report_summary(&r, "service %s did not start again: %s", cfg.service, err);
+		} else {
+			report_detail(&r, "service %s started again with its password", cfg.service);
+		}
+	} else if (svc) {
+		report_detail(&r, "service %s was %s before the backup: left as it was", cfg.service, state);
+	}
+	backupsvc_close(svc);
+
+	char size[32];
+	if (o.copied) {
+		size_format((double)o.bytes, size, sizeof size);
+		report_summary(&r, "backed up %zu files (%s) from %s to set %s", o.files, size, cfg.kmsdata,
+		               o.set_name);
+		prune(&cfg, &r, false);
+	} else {
+		report_raise(&r, STATE_CRITICAL);
+		report_summary(&r, "backup failed: %s", o.failure);
+	}
+	double seconds = (began - (double)deadline_remaining_ms()) / 1000.0;
+	struct perfdata perf[] = {
+	    {.label = "duration", .value = seconds > 0 ? seconds : 0, .uom = "s", .has_min = true},
+	    {.label = "files", .value = (double)o.files, .uom = "", .has_min = true},
+	    {.label = "bytes", .value = (double)o.bytes, .uom = "B", .has_min = true},
+	};
+	for (size_t i = 0; i < sizeof perf / sizeof perf[0]; i++)
+		report_perf(&r, &perf[i]);
+	report_exit(&r);
+}

@@ -1,0 +1,32 @@
+/* backupsvc: the two service steps of the offline backup, behind one small
+ * interface so kms_backup's logic is the same everywhere: stop the KM
+ * service and wait for STOPPED; start it again with its startup parameter
+ * (the KMS password, from a protected file) and wait for RUNNING.
+ * Windows: the shared svc and secret modules; POSIX: not available. */
+#ifndef KMS_BACKUPSVC_H
+#define KMS_BACKUPSVC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct backupsvc;
+
+/* Read the password file (refused when others may read it) and open the
+ * service with the rights to stop and start it, before anything changes.
+ * NULL with err on failure. */
+struct backupsvc *backupsvc_open(const char *service, const char *password_file, char *err, size_t errcap);
+
+/* Stop the service and wait for STOPPED, at most timeout_ms. *was_running
+ * tells whether it was running (or starting) before: only then must it be
+ * started again. state gets the state it ended in ("STOPPED"...). */
+bool backupsvc_stop(struct backupsvc *s, long timeout_ms, bool *was_running, char *state, size_t statecap,
+                    char *err, size_t errcap);
+
+/* Start it with the password as its startup parameter and wait for RUNNING,
+ * at most timeout_ms. */
+bool backupsvc_start(struct backupsvc *s, long timeout_ms, char *err, size_t errcap);
+
+/* Close the service and wipe the password. */
+void backupsvc_close(struct backupsvc *s);
+
+#endif

@@ -1,0 +1,105 @@
+/* backupsvc, Windows: composed from the shared service layer (svc: stop,
+ * start with arguments, bounded wait) and password reader (secret), the
+ * same pieces handle_kms_restart uses; nothing here talks to the service
+ * manager or reads the password file directly. */
+#include "backupsvc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "secret.h"
+#include "svc.h"
+
+struct backupsvc {
+	struct svc *svc;
+	struct secret password;
+};
+
+struct backupsvc *backupsvc_open(const char *service, const char *password_file, char *err, size_t errcap)
+{
+	struct backupsvc *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errcap, "out of memory");
+		return NULL;
+	}
+	char why[512];
+	if (secret_read_file(password_file, &s->password, why, sizeof why) != SECRET_OK) {
+		snprintf(err, errcap, "--password-file: %s", why);
+		backupsvc_close(s);
+		return NULL;
+	}
+	struct svc_error e;
+	s->svc = svc_open(NULL, service, true, &e);
+	if (!s->svc) {
+		snprintf(err, errcap, "%s", e.text);
+		backupsvc_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+bool backupsvc_stop(struct backupsvc *s, long timeout_ms, bool *was_running, char *state, size_t statecap,
+                    char *err, size_t errcap)
+{
+	struct svc_status st;
+	struct svc_error e;
+	bool progressed;
+	*was_running = false;
+	if (!svc_query_status(s->svc, &st, &e)) {
+		snprintf(err, errcap, "%s", e.text);
+		return false;
+	}
+	snprintf(state, statecap, "%s", svc_state_name(st.state));
+	if (st.state == SVC_STOPPED)
+		return true;
+	*was_running = st.state != SVC_STOP_PENDING;
+	if (st.state != SVC_STOP_PENDING && !svc_stop(s->svc, &e)) {
+		snprintf(err, errcap, "%s", e.text);
+		return false;
+	}
+	enum svc_wait_result w = svc_wait(s->svc, SVC_STOPPED, timeout_ms, &st, &progressed, &e);
+	snprintf(state, statecap, "%s", svc_state_name(st.state));
+	if (w == SVC_WAIT_REACHED || w == SVC_WAIT_STOPPED)
+		return true;
+	if (w == SVC_WAIT_FAILED)
+		snprintf(err, errcap, "%s", e.text);
+	else
+		snprintf(err, errcap, "the service did not stop within %ld s (it is %s)", timeout_ms / 1000,
+		         svc_state_name(st.state));
+	return false;
+}
+
+bool backupsvc_start(struct backupsvc *s, long timeout_ms, char *err, size_t errcap)
+{
+	struct svc_status st;
+	struct svc_error e;
+	bool progressed;
+	const char *args[] = {s->password.value};
+	if (!svc_start(s->svc, 1, args, &e)) {
+		snprintf(err, errcap, "%s", e.text);
+		return false;
+	}
+	enum svc_wait_result w = svc_wait(s->svc, SVC_RUNNING, timeout_ms, &st, &progressed, &e);
+	if (w == SVC_WAIT_REACHED)
+		return true;
+	if (w == SVC_WAIT_FAILED)
+		snprintf(err, errcap, "%s", e.text);
+	else if (w == SVC_WAIT_STOPPED)
+		snprintf(err, errcap, "the service stopped while starting (exit code %lu, service code %lu)",
+		         st.win32_exit_code, st.service_exit_code);
+	else
+		snprintf(err, errcap, "the service did not reach RUNNING within %ld s (it is %s)",
+		         timeout_ms / 1000, svc_state_name(st.state));
+	return false;
+}
+
+void backupsvc_close(struct backupsvc *s)
+{
+	if (!s)
+		return;
+	if (s->svc)
+		svc_close(s->svc);
+	secret_clear(&s->password);
+	free(s);
+}
