@@ -249,7 +249,8 @@ void evtcheck_report_events(const struct evtcheck *c, struct report *r, const ch
 		              what ? " - " : "", what ? what : "");
 	}
 	if (c->count > c->n_events && c->n_events > 0)
-		report_detail(r, "(%lu more not listed: see --max-events)", c->count - c->n_events);
+		report_detail(r, "(%lu more not listed: see --max-events)",
+		              c->count - (unsigned long)c->n_events);
 	for (size_t i = 0; i < c->n_notes; i++)
 		report_detail(r, "Note: %s", c->notes[i]);
 }

@@ -321,6 +321,12 @@ static bool follow_chain(struct evtfile *ef, const struct evt_header *h, char *e
 
 static bool locate_records(struct evtfile *ef, const struct evt_header *h, char *err, size_t errlen)
 {
+	/* A log never shrinks: offsets past the end mean the copy was cut short. */
+	if (h->end_offset >= ef->size || h->start_offset >= ef->size)
+		return damaged(ef, err, errlen, ef->size,
+		               "the file ends before the offsets its header gives (%" PRIu32 ", %" PRIu32
+		               "): it was cut short",
+		               h->start_offset, h->end_offset);
 	struct evt_eof eof;
 	uint64_t eof_off = h->end_offset;
 	bool found = in_ring(ef, eof_off) && eof_at(ef, eof_off, &eof, err, errlen);
