@@ -3,7 +3,8 @@
  * optionally one kind of damage. Usage:
  *   esegen OUT [state=N] [pages=N] [page-size=N] [type=N] [empty=I]
  *              [damage=header|shadow|shadow-differs|signature|page:I|pagenum:I|truncate:BYTES]
- * Page indexes I count from 0 in the file (0 header, 1 shadow, 2 first data page). */
+ * Page indexes I count from 0 in the file (0 header, 1 shadow, 2 first data page).
+ * With pages=24 or more, libesedb's esedbinfo opens the file (an empty catalog). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,12 @@ static void put_u32(uint8_t *p, size_t off, uint32_t v)
 	p[off + 3] = (uint8_t)(v >> 24);
 }
 
+static void put_u16(uint8_t *p, size_t off, uint16_t v)
+{
+	p[off] = (uint8_t)v;
+	p[off + 1] = (uint8_t)(v >> 8);
+}
+
 static void seal(uint8_t *page, size_t size)
 {
 	put_u32(page, 0, ese_xor_checksum(page, size));
@@ -47,15 +54,26 @@ static void make_header(uint8_t *page, const struct spec *s)
 	seal(page, s->page_size);
 }
 
+/* A data page as ESE lays out an empty B-tree root (old page format): the
+ * 40-byte page header, one tag whose value is the 16-byte root header.
+ * Page numbers 1, 4 and 24 are the roots libesedb opens first (database,
+ * catalog, backup catalog), so esedbinfo can open a file of 24+ pages. */
 static void make_data_page(uint8_t *page, const struct spec *s, unsigned long index)
 {
-	uint32_t x = (uint32_t)index * 2654435761u + 1;
-	for (size_t i = 8; i < s->page_size; i++) {
-		x = x * 1103515245u + 12345u;
-		page[i] = (uint8_t)(x >> 16);
-	}
-	put_u32(page, 4, (uint32_t)(index - 1)); /* the page number */
-	seal(page, s->page_size);
+	uint32_t pgno = (uint32_t)(index - 1), size = s->page_size;
+	uint32_t fdp = pgno == 4 ? 2 : pgno == 24 ? 3 : 1;
+	memset(page, 0, size);
+	put_u32(page, 4, pgno);                            /* the page number */
+	put_u32(page, 8, 0x1234 + pgno);                   /* database time of the last change */
+	put_u32(page, 24, fdp);                            /* father data page object */
+	put_u32(page, 40, 1);                              /* root header: initial number of pages */
+	put_u32(page, 44, fdp);                            /* ... parent FDP */
+	put_u16(page, 28, (uint16_t)(size - 40 - 16 - 4)); /* available data size */
+	put_u16(page, 32, 16);                             /* first available data offset */
+	put_u16(page, 34, 1);                              /* first available page tag: one tag */
+	put_u32(page, 36, 0x0003);                         /* flags: root, leaf */
+	put_u16(page, size - 4, 16);                       /* tag 0: value size 16 at offset 0 */
+	seal(page, size);
 }
 
 static unsigned long damage_index(const char *damage, const char *kind)
