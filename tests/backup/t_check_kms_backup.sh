@@ -145,6 +145,20 @@ start=$(date +%s)
 t_expect "5000 files in a set" 0 "^KMS_BACKUP OK - newest set kmsdata-1 is .* old, 5003 files" c -d "$work/big" -t 20
 if [ $(($(date +%s) - start)) -le 20 ]; then t_pass "5000 files within the timeout"; else t_fail "5000 files within the timeout"; fi
 
+mkset "$work/deep" kmsdata-1 60
+d="$work/deep/kmsdata-1"
+i=0
+while [ $i -lt 40 ]; do d=$d/n; i=$((i + 1)); done
+mkdir -p "$d"
+t_expect "folders nested beyond 32 levels are UNKNOWN, not a crash" 3 "^KMS_BACKUP UNKNOWN - folders nested too deep at '$work/deep/kmsdata-1/n/n/" c -d "$work/deep"
+# A 16 GiB (sparse) Kmsmdb.edb: without --verify-pages only its header is read;
+# with it, the deadline ends the page scan with the timeout line.
+mkset "$work/huge" kmsdata-1 60
+truncate -s 16G "$work/huge/kmsdata-1/Kmsmdb.edb"
+t_expect "a 16 GiB database without --verify-pages reads only the header" 0 "^KMS_BACKUP OK - newest set kmsdata-1 .*16.0 GB" c -d "$work/huge" -t 5
+t_expect "--verify-pages on 16 GiB honours the timeout" 3 "^KMS_BACKUP UNKNOWN - timed out after 1 s$" c -d "$work/huge" --verify-pages -t 1
+rm -rf "$work/huge"
+
 # --- options ---
 t_expect "--help exits 3 and documents perfdata" 3 "age=Ns;w;c;0;" c --help
 t_expect "--help documents the defaults" 3 "default 8d" c --help
