@@ -56,6 +56,17 @@ if [ -n "$set" ] && grep -q '^service STOPPED$' "$set/kms-backup.manifest"; then
 if ! grep -rq KmsPassword15c "$work/out" "$work/svc.log"; then t_pass "the password is in no output file"; else t_fail "the password is in no output file"; fi
 t_expect "check_kms_backup (Windows) accepts the set" 0 "^KMS_BACKUP OK - newest set kmsdata-.*database clean shutdown" $runner "$check" -d "$(w "$work/out")" --kmsdata "$(w "$work/live")" --verify-pages
 
+# check_kms_backup's default --kmsdata on Windows: the registry, else C:\exchsrvr.
+t_expect "without Exchange, completeness is skipped and said so" 0 "^no live Kmsdata at C:.exchsrvr.kmsdata: completeness not checked" \
+	$runner "$check" -d "$(w "$work/out")"
+mkdir -p "$work/exch/kmsdata"
+cp "$work/live/Kmsmdb.edb" "$work/exch/kmsdata/"
+printf 'only live' >"$work/exch/kmsdata/only-live.log"
+$runner reg add 'HKLM\SOFTWARE\Microsoft\Exchange\Setup' /v Services /t REG_SZ /d "$(w "$work/exch")" /f >/dev/null 2>&1
+t_expect "the registry's Exchange folder is the default live Kmsdata" 2 "^KMS_BACKUP CRITICAL - live file only-live.log is missing from set kmsdata-" \
+	$runner "$check" -d "$(w "$work/out")"
+$runner reg delete 'HKLM\SOFTWARE\Microsoft\Exchange' /f >/dev/null 2>&1
+
 # A copy that fails verification still restarts the service.
 cp "$work/live/Kmsmdb.edb" "$work/good.edb"
 "$esegen" "$work/live/Kmsmdb.edb" pages=24 state=2
