@@ -189,35 +189,88 @@ static void describe_set(struct report *r, const struct kms_set *set, const stru
 		              set->tree.skipped == 1 ? "" : "s", set->tree.first_skipped);
 }
 
+/* The sets in the backup folder; exits UNKNOWN when it cannot be read and
+ * CRITICAL when it holds none. */
+static struct kms_names find_sets(const struct config *cfg, struct report *r)
+{
+	char err[FSYS_PATH_MAX + FSYS_ERR_MAX + 64];
+	struct fsys_info dir;
+	struct kms_names names;
+	if (!fsys_stat(cfg->backup_dir, &dir, err))
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: cannot read '%s': %s", cfg->backup_dir, err);
+	if (dir.kind != FSYS_DIR)
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: '%s' %s", cfg->backup_dir,
+		            dir.kind == FSYS_MISSING ? "does not exist" : "is not a folder");
+	if (!kms_sets_find(cfg->backup_dir, cfg->pattern, &names, err, sizeof err))
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
+	if (names.count == 0) {
+		struct perfdata sets = {.label = "sets", .value = 0, .uom = "", .has_min = true};
+		report_raise(r, STATE_CRITICAL);
+		report_summary(r, "no offline backup of Kmsdata in %s", cfg->backup_dir);
+		if (strcmp(cfg->pattern, "*") != 0)
+			report_detail(r, "no subfolder matches --pattern '%s'", cfg->pattern);
+		report_perf(r, &sets);
+		report_exit(r);
+	}
+	return names;
+}
+
+/* Check the newest set (every set with --all-sets), describe the others
+ * with -v; returns the newest set's age and facts. */
+static double judge_sets(const struct config *cfg, const struct kms_set *sets, size_t count, size_t newest,
+                         struct findings *found, struct kms_set_facts *newest_facts)
+{
+	struct kms_tree live;
+	bool have_live;
+	load_live(cfg, &live, &have_live, found->report);
+	struct kms_check_options check = {.verify_pages = cfg->verify_pages,
+	                                  .live = have_live ? &live : NULL};
+	int64_t now = (int64_t)time(NULL);
+	double age = 0;
+	for (size_t i = 0; i < count; i++) {
+		struct kms_set_facts facts;
+		memset(&facts, 0, sizeof facts);
+		if (i == newest || cfg->all_sets)
+			kms_set_check(&sets[i], &check, on_problem, found, &facts);
+		double set_age = sets[i].time < now ? (double)(now - sets[i].time) : 0;
+		if (i == newest) {
+			age = set_age;
+			*newest_facts = facts;
+		} else if (cfg->common.verbose > 0) {
+			describe_set(found->report, &sets[i], &facts, set_age, false);
+		}
+	}
+	if (sets[newest].time > now)
+		report_detail(found->report, "set %s is dated %lld s in the future (clock skew?)",
+		              sets[newest].name, (long long)(sets[newest].time - now));
+	if (have_live)
+		kms_tree_free(&live);
+	return age;
+}
+
+static void report_age(const struct config *cfg, struct report *r, double age)
+{
+	plugin_state age_state = threshold_state(&cfg->common.warning, &cfg->common.critical, age);
+	report_raise(r, age_state);
+	if (age_state == STATE_OK)
+		return;
+	const struct range *hit = age_state == STATE_CRITICAL ? &cfg->common.critical : &cfg->common.warning;
+	char limit[64];
+	duration_format(hit->end, limit, sizeof limit);
+	if (!hit->inside && !hit->end_infinite && age > hit->end)
+		report_summary(r, "older than %s", limit);
+	else
+		report_summary(r, "age outside the %s range",
+		               age_state == STATE_CRITICAL ? "critical" : "warning");
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct report r;
-	char err[FSYS_PATH_MAX + FSYS_ERR_MAX + 64];
 	parse(argc, argv, &cfg);
 	report_init(&r, info.name);
-
-	struct fsys_info dir;
-	if (!fsys_stat(cfg.backup_dir, &dir, err))
-		plugin_exit(STATE_UNKNOWN, "--backup-dir: cannot read '%s': %s", cfg.backup_dir, err);
-	if (dir.kind == FSYS_MISSING)
-		plugin_exit(STATE_UNKNOWN, "--backup-dir: '%s' does not exist", cfg.backup_dir);
-	if (dir.kind != FSYS_DIR)
-		plugin_exit(STATE_UNKNOWN, "--backup-dir: '%s' is not a folder", cfg.backup_dir);
-	struct kms_names names;
-	if (!kms_sets_find(cfg.backup_dir, cfg.pattern, &names, err, sizeof err))
-		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
-
-	struct perfdata sets_perf = {
-	    .label = "sets", .value = (double)names.count, .uom = "", .has_min = true};
-	if (names.count == 0) {
-		report_raise(&r, STATE_CRITICAL);
-		report_summary(&r, "no offline backup of Kmsdata in %s", cfg.backup_dir);
-		if (strcmp(cfg.pattern, "*") != 0)
-			report_detail(&r, "no subfolder matches --pattern '%s'", cfg.pattern);
-		report_perf(&r, &sets_perf);
-		report_exit(&r);
-	}
+	struct kms_names names = find_sets(&cfg, &r);
 
 	struct kms_set *sets = calloc(names.count, sizeof *sets);
 	if (!sets)
@@ -228,52 +281,15 @@ int main(int argc, char **argv)
 		if (sets[i].time > sets[newest].time)
 			newest = i;
 	}
-
-	struct kms_tree live;
-	bool have_live;
-	load_live(&cfg, &live, &have_live, &r);
-	struct kms_check_options check = {.verify_pages = cfg.verify_pages, .live = have_live ? &live : NULL};
 	struct findings found = {.report = &r, .cfg = &cfg, .worst = STATE_OK};
-	int64_t now = (int64_t)time(NULL);
-	double age = 0;
-	struct kms_set_facts facts, newest_facts;
-	for (size_t i = 0; i < names.count; i++) {
-		if (i != newest && !cfg.all_sets && cfg.common.verbose == 0)
-			continue;
-		bool checked = i == newest || cfg.all_sets;
-		memset(&facts, 0, sizeof facts);
-		if (checked)
-			kms_set_check(&sets[i], &check, on_problem, &found, &facts);
-		double set_age = sets[i].time < now ? (double)(now - sets[i].time) : 0;
-		if (i == newest) {
-			age = set_age;
-			newest_facts = facts;
-		} else if (cfg.common.verbose > 0) {
-			describe_set(&r, &sets[i], &facts, set_age, false);
-		}
-	}
+	struct kms_set_facts facts;
+	double age = judge_sets(&cfg, sets, names.count, newest, &found, &facts);
 
-	plugin_state age_state = threshold_state(&cfg.common.warning, &cfg.common.critical, age);
-	report_raise(&r, age_state);
 	if (found.problems > 0)
 		report_summary(&r, "%s%s", found.first,
 		               found.problems > 1 ? " (and more problems, see below)" : "");
-	describe_set(&r, &sets[newest], &newest_facts, age, true);
-	if (age_state != STATE_OK) {
-		const struct range *hit =
-		    age_state == STATE_CRITICAL ? &cfg.common.critical : &cfg.common.warning;
-		char limit[64];
-		duration_format(hit->end, limit, sizeof limit);
-		if (!hit->inside && !hit->end_infinite && age > hit->end)
-			report_summary(&r, "older than %s", limit);
-		else
-			report_summary(&r, "age outside the %s range",
-			               age_state == STATE_CRITICAL ? "critical" : "warning");
-	}
-	if (sets[newest].time > now)
-		report_detail(&r, "set %s is dated %lld s in the future (clock skew?)", sets[newest].name,
-		              (long long)(sets[newest].time - now));
-
+	describe_set(&r, &sets[newest], &facts, age, true);
+	report_age(&cfg, &r, age);
 	struct perfdata perf[] = {
 	    {.label = "age",
 	     .value = age,
@@ -283,9 +299,9 @@ int main(int argc, char **argv)
 	     .has_min = true},
 	    {.label = "files", .value = (double)sets[newest].tree.files, .uom = "", .has_min = true},
 	    {.label = "size", .value = (double)sets[newest].tree.bytes, .uom = "B", .has_min = true},
+	    {.label = "sets", .value = (double)names.count, .uom = "", .has_min = true},
 	};
 	for (size_t i = 0; i < sizeof perf / sizeof perf[0]; i++)
 		report_perf(&r, &perf[i]);
-	report_perf(&r, &sets_perf);
 	report_exit(&r);
 }

@@ -145,6 +145,12 @@ static void check_folders(const struct config *cfg, struct kms_tree *source)
 	if (!db || db->is_dir)
 		plugin_exit(STATE_UNKNOWN, "--kmsdata: no %s in '%s': not a Kmsdata folder", KMS_DB_NAME,
 		            cfg->kmsdata);
+	/* A folder we cannot write to must not cost the service a restart. */
+	char probe[FSYS_PATH_MAX];
+	if (!fsys_join(probe, sizeof probe, cfg->backup_dir, KMSCOPY_PARTIAL_PREFIX "probe") ||
+	    !fsys_mkdir(probe, err) || !fsys_remove_dir(probe, err))
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: cannot create a folder in '%s': %s",
+		            cfg->backup_dir, err);
 }
 
 struct outcome {
@@ -265,11 +271,40 @@ static _Noreturn void dry_run(const struct config *cfg, const struct kms_tree *s
 	report_exit(&r);
 }
 
+/* Stop the service, copy, start it again: the start is tried whatever the
+ * copy did, whenever the service was running before. */
+static void stop_copy_start(const struct config *cfg, struct backupsvc *svc, struct report *r,
+                            struct outcome *o)
+{
+	char err[1024], state[32] = "not managed (--no-service)";
+	bool was_running = false, stopped = true;
+	long start_ms = (long)(cfg->start_timeout * 1000);
+	if (svc) {
+		stopped = backupsvc_stop(svc, (long)(cfg->stop_timeout * 1000), &was_running, state,
+		                         sizeof state, err, sizeof err);
+		if (!stopped)
+			snprintf(o->failure, sizeof o->failure,
+			         "service %s did not stop: %s; no backup taken", cfg->service, err);
+	}
+	if (stopped)
+		take_copy(cfg, state, svc ? start_ms + 3000 : 1000, o);
+	if (!svc)
+		return;
+	if (!was_running) {
+		report_detail(r, "service %s was %s before the backup: left as it was", cfg->service, state);
+	} else if (!backupsvc_start(svc, start_ms, err, sizeof err)) {
+		report_raise(r, STATE_CRITICAL);
+		report_summary(r, "service %s did not start again: %s", cfg->service, err);
+	} else {
+		report_detail(r, "service %s started again with its password", cfg->service);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct kms_tree source;
-	char err[1024], state[32] = "not managed (--no-service)";
+	char err[1024];
 	parse(argc, argv, &cfg);
 	check_folders(&cfg, &source);
 	struct backupsvc *svc = NULL;
@@ -283,34 +318,13 @@ int main(int argc, char **argv)
 	kms_tree_free(&source);
 
 	struct report r;
+	struct outcome o = {0};
 	report_init(&r, info.name);
 	double began = (double)deadline_remaining_ms();
-	struct outcome o = {0};
-	bool was_running = false, stopped = true;
-	long start_ms = (long)(cfg.start_timeout * 1000);
-	if (svc) {
-		stopped = backupsvc_stop(svc, (long)(cfg.stop_timeout * 1000), &was_running, state,
-		                         sizeof state, err, sizeof err);
-		if (!stopped)
-			snprintf(o.failure, sizeof o.failure, "service %s did not stop: %s; no backup taken",
-			         cfg.service, err);
-	}
-	if (stopped)
-		take_copy(&cfg, state, svc ? start_ms + 3000 : 1000, &o);
-	if (svc && was_running) {
-		if (!backupsvc_start(svc, start_ms, err, sizeof err)) {
-			report_raise(&r, STATE_CRITICAL);
-			report_summary(&r, "service %s did not start again: %s", cfg.service, err);
-		} else {
-			report_detail(&r, "service %s started again with its password", cfg.service);
-		}
-	} else if (svc) {
-		report_detail(&r, "service %s was %s before the backup: left as it was", cfg.service, state);
-	}
+	stop_copy_start(&cfg, svc, &r, &o);
 	backupsvc_close(svc);
-
-	char size[32];
 	if (o.copied) {
+		char size[32];
 		size_format((double)o.bytes, size, sizeof size);
 		report_summary(&r, "backed up %zu files (%s) from %s to set %s", o.files, size, cfg.kmsdata,
 		               o.set_name);

@@ -11,6 +11,8 @@
 #include "secret.h"
 #include "svc.h"
 
+#define ERROR_SERVICE_ALREADY_RUNNING_CODE 1056UL
+
 struct backupsvc {
 	struct svc *svc;
 	struct secret password;
@@ -77,6 +79,9 @@ bool backupsvc_start(struct backupsvc *s, long timeout_ms, char *err, size_t err
 	bool progressed;
 	const char *args[] = {s->password.value};
 	if (!svc_start(s->svc, 1, args, &e)) {
+		if (e.code ==
+		    ERROR_SERVICE_ALREADY_RUNNING_CODE) /* it never stopped: running is what we want */
+			return true;
 		snprintf(err, errcap, "%s", e.text);
 		return false;
 	}

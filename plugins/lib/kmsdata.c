@@ -565,8 +565,10 @@ static void check_database(const struct kms_set *set, const struct kms_check_opt
 		return;
 	}
 	char path[FSYS_PATH_MAX], text[512];
-	if (!fsys_join(path, sizeof path, set->path, db->path))
+	if (!fsys_join(path, sizeof path, set->path, db->path)) {
+		problem(fn, ctx, KMS_PROBLEM_UNREADABLE, "path too long: '%s'", set->path);
 		return;
+	}
 	facts->db_found = true;
 	ese_file_check(path, opts->verify_pages, &facts->db);
 	if (ese_file_problem(&facts->db, text, sizeof text) > 0)

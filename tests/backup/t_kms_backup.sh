@@ -63,6 +63,11 @@ t_expect "missing --backup-dir is UNKNOWN" 3 "^KMS_BACKUP_RUN UNKNOWN - --backup
 printf 'secret\n' >"$work/pwd"
 chmod 600 "$work/pwd"
 t_expect "without a service manager the service steps are refused before anything changes" 3 "^KMS_BACKUP_RUN UNKNOWN - cannot stop service 'MSExchangeKMS': this system has no Windows service manager .*nothing was changed$" kb -k "$work/live" -d "$work/out-dirty" -f "$work/pwd"
+mkdir "$work/ro"
+chmod 0555 "$work/ro"
+chmod 0711 "$work"
+if [ "$(id -u)" -eq 0 ]; then as_other="setpriv --reuid=65534 --regid=65534 --clear-groups"; else as_other=""; fi
+t_expect "a backup folder it cannot write to is UNKNOWN before anything changes" 3 "^KMS_BACKUP_RUN UNKNOWN - --backup-dir: cannot create a folder in '$work/ro': Permission denied$" $as_other "$backup" -k "$work/live" -d "$work/ro" --no-service
 mkdir "$work/out-late"
 t_expect "the copy stops when the deadline is near" 2 "^KMS_BACKUP_RUN CRITICAL - backup failed: stopped: the timeout is near" kb -k "$work/live" -d "$work/out-late" --no-service -t 1
 if [ "$(find "$work/out-late" -mindepth 1 | wc -l)" -eq 0 ]; then t_pass "a stopped copy leaves nothing behind"; else t_fail "a stopped copy leaves nothing behind"; fi
