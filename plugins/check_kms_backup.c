@@ -228,6 +228,8 @@ static double judge_sets(const struct config *cfg, const struct kms_set *sets, s
 	int64_t now = (int64_t)time(NULL);
 	double age = 0;
 	for (size_t i = 0; i < count; i++) {
+		if (!sets[i].listed) /* already reported as unreadable */
+			continue;
 		struct kms_set_facts facts;
 		memset(&facts, 0, sizeof facts);
 		if (i == newest || cfg->all_sets)
@@ -275,13 +277,17 @@ int main(int argc, char **argv)
 	struct kms_set *sets = calloc(names.count, sizeof *sets);
 	if (!sets)
 		plugin_exit(STATE_UNKNOWN, "out of memory for %zu sets", names.count);
-	size_t newest = 0;
+	struct findings found = {.report = &r, .cfg = &cfg, .worst = STATE_OK};
+	size_t newest = names.count;
 	for (size_t i = 0; i < names.count; i++) {
 		kms_set_load(cfg.backup_dir, names.names[i], &sets[i]);
-		if (sets[i].time > sets[newest].time)
+		if (!sets[i].listed) /* its date is unknown: it may be the newest */
+			on_problem(&found, KMS_PROBLEM_UNREADABLE, sets[i].tree.error);
+		else if (newest == names.count || sets[i].time > sets[newest].time)
 			newest = i;
 	}
-	struct findings found = {.report = &r, .cfg = &cfg, .worst = STATE_OK};
+	if (newest == names.count)
+		plugin_exit(STATE_UNKNOWN, "%s", found.first);
 	struct kms_set_facts facts;
 	double age = judge_sets(&cfg, sets, names.count, newest, &found, &facts);
 

@@ -138,6 +138,16 @@ mkdir "$work/lockset/kmsdata-1/private"
 chmod 0755 "$work/lockset" "$work/lockset/kmsdata-1"
 if [ -z "$as_other" ]; then chmod 0 "$work/lockset/kmsdata-1/private"; else chmod 0700 "$work/lockset/kmsdata-1/private"; fi
 t_expect "an unreadable folder in a set is UNKNOWN naming it" 3 "^KMS_BACKUP UNKNOWN - cannot read folder '$work/lockset/kmsdata-1/private': Permission denied" $as_other "$check" -d "$work/lockset"
+mkset "$work/lockedset" kmsdata-new 60
+mkset "$work/lockedset" kmsdata-old 600
+chmod 0755 "$work/lockedset"
+if [ -z "$as_other" ]; then chmod 0 "$work/lockedset/kmsdata-new"; else chmod 0700 "$work/lockedset/kmsdata-new"; fi
+t_expect "an unreadable set (maybe the newest) is UNKNOWN naming it" 3 "^KMS_BACKUP UNKNOWN - cannot read folder '$work/lockedset/kmsdata-new': Permission denied, newest set kmsdata-old" $as_other "$check" -d "$work/lockedset"
+t_expect "--all-sets names an unreadable set once" 3 "^UNKNOWN: cannot read folder '$work/lockedset/kmsdata-new': Permission denied$" $as_other "$check" -d "$work/lockedset" --all-sets
+n=$(printf '%s\n' "$t_out" | grep -c "kmsdata-new': Permission denied$")
+if [ "$n" -eq 1 ]; then t_pass "(once)"; else t_fail "(once)" "$n times"; fi
+chmod 0700 "$work/lockedset/kmsdata-old"
+t_expect "no readable set at all is UNKNOWN" 3 "^KMS_BACKUP UNKNOWN - cannot read folder '$work/lockedset/kmsdata-[a-z]+': Permission denied$" $as_other "$check" -d "$work/lockedset"
 mkset "$work/big" kmsdata-1 60
 mkdir "$work/big/kmsdata-1/many"
 (cd "$work/big/kmsdata-1/many" && seq 1 5000 | xargs touch)
