@@ -53,6 +53,10 @@ bool fsys_close(struct fsys_file *f, char *err);
 /* Set a file's modification time (copies keep the source's). */
 bool fsys_set_mtime(const char *path, int64_t mtime, char *err);
 
+/* Let other local users read the file, as they read the rest of a backup
+ * set (POSIX: mode 0644; Windows: the folder's inherited ACL already does). */
+bool fsys_share_read(const char *path, char *err);
+
 bool fsys_mkdir(const char *path, char *err);
 /* Rename a file or folder; fails when `to` exists. */
 bool fsys_rename(const char *from, const char *to, char *err);

@@ -210,6 +210,15 @@ bool fsys_set_mtime(const char *path, int64_t mtime, char *err)
 	return true;
 }
 
+bool fsys_share_read(const char *path, char *err)
+{
+	if (chmod(path, 0644) != 0) {
+		set_err(err, errno);
+		return false;
+	}
+	return true;
+}
+
 bool fsys_mkdir(const char *path, char *err)
 {
 	if (mkdir(path, 0755) != 0) {

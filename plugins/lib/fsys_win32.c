@@ -273,6 +273,12 @@ bool fsys_set_mtime(const char *path, int64_t mtime, char *err)
 	return ok;
 }
 
+bool fsys_share_read(const char *path, char *err)
+{
+	(void)path, (void)err;
+	return true;
+}
+
 bool fsys_mkdir(const char *path, char *err)
 {
 	wchar_t wide[FSYS_PATH_MAX];

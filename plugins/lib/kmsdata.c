@@ -404,9 +404,10 @@ enum kms_manifest_status kms_manifest_read(const char *setdir, struct kms_manife
 	char parse_why[256];
 	if (st == ATOMICFILE_MISSING)
 		result = KMS_MANIFEST_NONE;
-	else if (st != ATOMICFILE_OK)
+	else if (st != ATOMICFILE_OK) {
 		snprintf(why, whycap, "%s", err);
-	else if (!kms_manifest_parse(text, len, out, parse_why, sizeof parse_why))
+		result = KMS_MANIFEST_UNREADABLE;
+	} else if (!kms_manifest_parse(text, len, out, parse_why, sizeof parse_why))
 		snprintf(why, whycap, "manifest '%s' %s", path, parse_why);
 	else
 		result = KMS_MANIFEST_OK;
@@ -433,6 +434,12 @@ bool kms_manifest_write(const char *setdir, const struct kms_manifest *m, const 
 	size_t len = kms_manifest_format(m, files, text, need);
 	bool ok = atomicfile_write(path, text, len, err, errcap);
 	free(text);
+	/* atomicfile writes private files; the monitoring user reads this one. */
+	char why[FSYS_ERR_MAX];
+	if (ok && !fsys_share_read(path, why)) {
+		snprintf(err, errcap, "cannot share '%s': %s", path, why);
+		ok = false;
+	}
 	return ok;
 }
 
@@ -602,8 +609,11 @@ static void check_live(const struct kms_set *set, const struct kms_tree *live, k
 
 static void check_manifest(const struct kms_set *set, kms_problem_fn fn, void *ctx)
 {
-	if (set->manifest_status == KMS_MANIFEST_BAD) {
-		problem(fn, ctx, KMS_PROBLEM_MANIFEST, "%s", set->manifest_error);
+	if (set->manifest_status == KMS_MANIFEST_BAD || set->manifest_status == KMS_MANIFEST_UNREADABLE) {
+		problem(fn, ctx,
+		        set->manifest_status == KMS_MANIFEST_BAD ? KMS_PROBLEM_MANIFEST
+		                                                 : KMS_PROBLEM_UNREADABLE,
+		        "%s", set->manifest_error);
 		return;
 	}
 	if (set->manifest_status != KMS_MANIFEST_OK)

@@ -70,7 +70,12 @@ size_t kms_manifest_format(const struct kms_manifest *m, const struct kms_tree *
 bool kms_manifest_parse(const char *text, size_t len, struct kms_manifest *out, char *why, size_t whycap);
 void kms_manifest_free(struct kms_manifest *m);
 
-enum kms_manifest_status { KMS_MANIFEST_NONE, KMS_MANIFEST_OK, KMS_MANIFEST_BAD };
+enum kms_manifest_status {
+	KMS_MANIFEST_NONE, /* no manifest: the set is dated by its files */
+	KMS_MANIFEST_OK,
+	KMS_MANIFEST_BAD,       /* malformed or incomplete */
+	KMS_MANIFEST_UNREADABLE /* could not be read (permissions, I/O) */
+};
 /* Read and parse setdir/KMS_MANIFEST_NAME. */
 enum kms_manifest_status kms_manifest_read(const char *setdir, struct kms_manifest *out, char *why,
                                            size_t whycap);

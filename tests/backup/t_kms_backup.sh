@@ -42,6 +42,7 @@ if grep -q "^file $(wc -c <"$work/live/Kmsmdb.edb") Kmsmdb.edb$" "$set/kms-backu
 else
 	t_fail "manifest lists every file with its size" "$(cat "$set/kms-backup.manifest")"
 fi
+if [ "$(stat -c %a "$set/kms-backup.manifest")" = "$(stat -c %a "$set/Kmsmdb.edb")" ]; then t_pass "the manifest is as readable as the copied files"; else t_fail "the manifest is as readable as the copied files" "$(ls -l "$set")"; fi
 t_expect "check_kms_backup accepts the new set (manifest, live files, pages)" 0 "^KMS_BACKUP OK - newest set kmsdata-.* 4 files, .*database clean shutdown" "$check" -d "$work/out" --kmsdata "$work/live" --verify-pages
 t_expect "--dry-run says what it would do" 0 "^KMS_BACKUP_RUN OK - dry run: would copy 4 files .* keep 4 sets" kb -k "$work/live" -d "$work/out" --no-service --dry-run
 t_expect "--dry-run made no set" 0 "sets=1;;;0;$" "$check" -d "$work/out"
