@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kmscopy.h"
 #include "kmsdata.h"
 
 START_TEST(glob_table)
@@ -284,6 +285,64 @@ START_TEST(set_checks_by_kind)
 }
 END_TEST
 
+/* Sets by age (days) and whether their manifest is good. */
+static void prune_case(const int *days, const bool *good, size_t n, size_t keep, const bool *want)
+{
+	struct kms_set *sets = calloc(n, sizeof *sets);
+	bool removed[16];
+	for (size_t i = 0; i < n; i++) {
+		snprintf(sets[i].name, sizeof sets[i].name, "set-%zu", i);
+		sets[i].time = 1000000 - days[i] * 86400;
+		sets[i].manifest_status = good[i] ? KMS_MANIFEST_OK : KMS_MANIFEST_NONE;
+	}
+	kmscopy_choose_prune(sets, n, keep, removed);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(removed[i] == want[i], "keep %zu: set %zu (%d days, %s) %s", keep, i, days[i],
+		              good[i] ? "good" : "no manifest", removed[i] ? "removed" : "kept");
+	free(sets);
+}
+
+START_TEST(prune_choices)
+{
+	/* Out of order on purpose: 3, 0, 2, 1 days old. */
+	int days[] = {3, 0, 2, 1};
+	bool all_good[] = {true, true, true, true};
+	prune_case(days, all_good, 4, 2, (bool[]){true, false, true, false});
+	prune_case(days, all_good, 4, 4, (bool[]){false, false, false, false});
+	prune_case(days, all_good, 4, 0, (bool[]){true, false, true, true}); /* 0 acts as 1 */
+	/* The newest sets have no manifest: the newest good one (3 days) stays. */
+	bool old_good[] = {true, false, false, false};
+	prune_case(days, old_good, 4, 1, (bool[]){false, false, false, false});
+	/* A bad set older than the last kept good one goes. */
+	int days2[] = {0, 1, 2, 3};
+	bool mixed[] = {true, false, true, true};
+	prune_case(days2, mixed, 4, 2, (bool[]){false, false, false, true});
+	prune_case(days2, mixed, 0, 2, (bool[]){false}); /* no sets at all */
+}
+END_TEST
+
+START_TEST(remove_tree_without_following_links)
+{
+	sub("victim");
+	sub("victim/deep");
+	sub("keep");
+	write_file("victim/deep/a", "a");
+	write_file("keep/precious", "p");
+	char link[512], target[512], path[512], err[512];
+	snprintf(link, sizeof link, "%s/victim/link-to-keep", root);
+	snprintf(target, sizeof target, "%s/keep", root);
+	ck_assert_int_eq(symlink(target, link), 0);
+	snprintf(path, sizeof path, "%s/victim", root);
+	ck_assert_msg(kmscopy_remove_tree(path, err, sizeof err), "%s", err);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	snprintf(path, sizeof path, "%s/keep/precious", root);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	snprintf(path, sizeof path, "%s/nothing", root);
+	ck_assert(!kmscopy_remove_tree(path, err, sizeof err));
+	ck_assert_ptr_nonnull(strstr(err, "nothing"));
+}
+END_TEST
+
 static Suite *kmsdata_suite(void)
 {
 	Suite *s = suite_create("kmsdata");
@@ -292,6 +351,7 @@ static Suite *kmsdata_suite(void)
 	tcase_add_test(pure, iso_times);
 	tcase_add_test(pure, manifest_round_trip);
 	tcase_add_test(pure, manifest_rejections);
+	tcase_add_test(pure, prune_choices);
 	suite_add_tcase(s, pure);
 	TCase *fs = tcase_create("folders");
 	tcase_add_checked_fixture(fs, make_root, remove_root);
@@ -299,6 +359,7 @@ static Suite *kmsdata_suite(void)
 	tcase_add_test(fs, walk_reports_unreadable_subfolder);
 	tcase_add_test(fs, sets_found_by_pattern_sorted);
 	tcase_add_test(fs, set_checks_by_kind);
+	tcase_add_test(fs, remove_tree_without_following_links);
 	suite_add_tcase(s, fs);
 	return s;
 }
