@@ -145,6 +145,17 @@ static void check_folders(const struct config *cfg, struct kms_tree *source)
 	if (!db || db->is_dir)
 		plugin_exit(STATE_UNKNOWN, "--kmsdata: no %s in '%s': not a Kmsdata folder", KMS_DB_NAME,
 		            cfg->kmsdata);
+	/* Neither must a Kmsmdb.edb that is no database at all (a running
+	 * service may leave its header dirty or mid-write: only that is let pass). */
+	char db_path[FSYS_PATH_MAX], problem[512];
+	struct ese_file_check *c = malloc(sizeof *c);
+	if (c && fsys_join(db_path, sizeof db_path, cfg->kmsdata, db->path)) {
+		bool decoded = ese_file_check(db_path, false, c) &&
+		               (c->header == ESE_HEADER_OK || c->header == ESE_HEADER_BAD_CHECKSUM);
+		if (!decoded && ese_file_problem(c, problem, sizeof problem) > 0)
+			plugin_exit(STATE_UNKNOWN, "--kmsdata: %s %s: nothing was changed", db_path, problem);
+	}
+	free(c);
 	/* A folder we cannot write to must not cost the service a restart. */
 	char probe[FSYS_PATH_MAX];
 	if (!fsys_join(probe, sizeof probe, cfg->backup_dir, KMSCOPY_PARTIAL_PREFIX "probe") ||

@@ -48,6 +48,8 @@ t_expect "--dry-run says what it would do" 0 "^KMS_BACKUP_RUN OK - dry run: woul
 t_expect "--dry-run made no set" 0 "sets=1;;;0;$" "$check" -d "$work/out"
 
 # --- refusals: no set, no partial folder left ---
+printf 'secret\n' >"$work/pwd"
+chmod 600 "$work/pwd"
 mklive "$work/dirty" state=2
 mkdir "$work/out-dirty"
 t_expect "a dirty database is refused" 2 "^KMS_BACKUP_RUN CRITICAL - backup failed: the copy of Kmsmdb.edb is in state dirty shutdown, not clean shutdown: the service was not stopped" kb -k "$work/dirty" -d "$work/out-dirty" --no-service
@@ -59,10 +61,11 @@ t_expect "check_kms_backup sees no set after a refused copy" 2 "no offline backu
 mkdir -p "$work/notkms"
 printf x >"$work/notkms/readme.txt"
 t_expect "a folder without Kmsmdb.edb is UNKNOWN, nothing done" 3 "^KMS_BACKUP_RUN UNKNOWN - --kmsdata: no Kmsmdb.edb in '$work/notkms': not a Kmsdata folder$" kb -k "$work/notkms" -d "$work/out-dirty" --no-service
+mkdir -p "$work/garbage"
+head -c 10000 /dev/urandom >"$work/garbage/Kmsmdb.edb"
+t_expect "a live Kmsmdb.edb that is not ESE is refused before the service is touched" 3 "^KMS_BACKUP_RUN UNKNOWN - --kmsdata: $work/garbage/Kmsmdb.edb header not an ESE database .*: nothing was changed$" kb -k "$work/garbage" -d "$work/out-dirty" -f "$work/pwd"
 t_expect "missing --kmsdata folder is UNKNOWN" 3 "^KMS_BACKUP_RUN UNKNOWN - --kmsdata: cannot read folder '$work/nothere'" kb -k "$work/nothere" -d "$work/out" --no-service
 t_expect "missing --backup-dir is UNKNOWN" 3 "^KMS_BACKUP_RUN UNKNOWN - --backup-dir: '$work/noout' does not exist$" kb -k "$work/live" -d "$work/noout" --no-service
-printf 'secret\n' >"$work/pwd"
-chmod 600 "$work/pwd"
 t_expect "without a service manager the service steps are refused before anything changes" 3 "^KMS_BACKUP_RUN UNKNOWN - cannot stop service 'MSExchangeKMS': this system has no Windows service manager .*nothing was changed$" kb -k "$work/live" -d "$work/out-dirty" -f "$work/pwd"
 mkdir "$work/ro"
 chmod 0555 "$work/ro"
