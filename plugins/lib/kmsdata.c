@@ -55,37 +55,51 @@ static bool bracket_match(const char *p, int c, const char **end)
 	return hit != negate;
 }
 
+/* Does the pattern element at p ('?', a bracket, a character) match the
+ * name character c? *len gets the element's length in the pattern. */
+static bool element_match(const char *p, int c, size_t *len)
+{
+	if (*p == '?') {
+		*len = 1;
+		return true;
+	}
+	if (*p == '[') {
+		const char *end;
+		bool hit = bracket_match(p + 1, c, &end);
+		if (end) {
+			*len = (size_t)(end - p);
+			return hit;
+		}
+	}
+	*len = 1;
+	return lower((unsigned char)*p) == c;
+}
+
+/* Iterative matching with one backtrack point (the last '*'): linear in
+ * pattern times name, whatever the pattern. */
 static bool glob_here(const char *p, const char *n)
 {
-	for (; *p; p++, n++) {
+	const char *star_p = NULL, *star_n = NULL;
+	size_t len;
+	while (*n) {
 		if (*p == '*') {
 			while (*p == '*')
 				p++;
-			if (!*p)
-				return true;
-			for (; *n; n++)
-				if (glob_here(p, n))
-					return true;
+			star_p = p;
+			star_n = n;
+		} else if (*p && element_match(p, lower((unsigned char)*n), &len)) {
+			p += len;
+			n++;
+		} else if (star_p) {
+			p = star_p;
+			n = ++star_n;
+		} else {
 			return false;
 		}
-		if (!*n)
-			return false;
-		if (*p == '?')
-			continue;
-		if (*p == '[') {
-			const char *end;
-			bool hit = bracket_match(p + 1, lower((unsigned char)*n), &end);
-			if (end) {
-				if (!hit)
-					return false;
-				p = end - 1;
-				continue;
-			}
-		}
-		if (lower((unsigned char)*p) != lower((unsigned char)*n))
-			return false;
 	}
-	return !*n;
+	while (*p == '*')
+		p++;
+	return !*p;
 }
 
 bool kms_glob_match(const char *pattern, const char *name)

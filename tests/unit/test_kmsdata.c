@@ -35,6 +35,12 @@ START_TEST(glob_table)
 	    {"", "x", false},
 	    {"***", "anything", true},
 	    {"*z", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false},
+	    {"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b",
+	     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	     false}, /* exponential for a naive matcher: must stay quick */
+	    {"*a*b?c", "xxaxxbyc", true},
+	    {"k*[0-9]", "kmsdata-7", true},
+	    {"k*[0-9]", "kmsdata-x", false},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		ck_assert_msg(kms_glob_match(rows[i].pattern, rows[i].name) == rows[i].match, "'%s' vs '%s'",
