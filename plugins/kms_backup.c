@@ -170,6 +170,8 @@ struct outcome {
 	char failure[4096];
 	size_t files;
 	uint64_t bytes;
+	size_t skipped; /* links and special files in Kmsdata, not copied */
+	char first_skipped[FSYS_PATH_MAX];
 };
 
 /* Copy, verify, write the manifest, rename: the portable half. */
@@ -204,6 +206,8 @@ static void take_copy(const struct config *cfg, const char *service_state, long 
 		snprintf(err, sizeof err, "cannot rename '%s' to '%s': %s", partial, final, why);
 		ok = false;
 	}
+	o->skipped = source.skipped;
+	snprintf(o->first_skipped, sizeof o->first_skipped, "%s", source.first_skipped);
 	if (ok) {
 		o->copied = true;
 		o->files = source.files;
@@ -344,6 +348,9 @@ int main(int argc, char **argv)
 		report_raise(&r, STATE_CRITICAL);
 		report_summary(&r, "backup failed: %s", o.failure);
 	}
+	if (o.skipped > 0)
+		report_detail(&r, "%zu link%s or special file%s in Kmsdata not copied (first: %s)", o.skipped,
+		              o.skipped == 1 ? "" : "s", o.skipped == 1 ? "" : "s", o.first_skipped);
 	double seconds = (began - (double)deadline_remaining_ms()) / 1000.0;
 	struct perfdata perf[] = {
 	    {.label = "duration", .value = seconds > 0 ? seconds : 0, .uom = "s", .has_min = true},

@@ -47,6 +47,12 @@ t_expect "check_kms_backup accepts the new set (manifest, live files, pages)" 0 
 t_expect "--dry-run says what it would do" 0 "^KMS_BACKUP_RUN OK - dry run: would copy 4 files .* keep 4 sets" kb -k "$work/live" -d "$work/out" --no-service --dry-run
 t_expect "--dry-run made no set" 0 "sets=1;;;0;$" "$check" -d "$work/out"
 
+mkdir "$work/out-link"
+ln -s /etc/hostname "$work/live/hostname-link"
+t_expect "links in Kmsdata are not followed, and said so" 0 "^1 link or special file in Kmsdata not copied \(first: hostname-link\)$" kb -k "$work/live" -d "$work/out-link" --no-service
+if [ -z "$(find "$work/out-link" -name hostname-link)" ]; then t_pass "(the link is not in the set)"; else t_fail "(the link is not in the set)"; fi
+rm "$work/live/hostname-link"
+
 # --- refusals: no set, no partial folder left ---
 printf 'secret\n' >"$work/pwd"
 chmod 600 "$work/pwd"
