@@ -59,11 +59,14 @@ struct svc_status {
 /* ERROR_SERVICE_SPECIFIC_ERROR: win32_exit_code saying "see service_exit_code". */
 #define SVC_SERVICE_SPECIFIC_ERROR 1066UL
 
+#define SVC_MAX_DEPENDENCIES 8
+
 struct svc_config {
 	svc_start_type start_type;
 	char display_name[256]; /* UTF-8 */
 	char binary_path[1024]; /* UTF-8 */
-	char dependencies[512]; /* UTF-8, names separated by ", "; "" when none */
+	/* Services it depends on (load-order groups, "+name", left out). */
+	char dependency[SVC_MAX_DEPENDENCIES][256];
 	unsigned dependency_count;
 };
 
@@ -110,6 +113,12 @@ enum svc_wait_result svc_wait(struct svc *s, svc_state want, long timeout_ms, st
  * name) and wait on its handle, at most timeout_ms: after TerminateProcess
  * the service manager may go on reporting the dead pid. */
 bool svc_kill_process(unsigned long pid, long timeout_ms, struct svc_error *err);
+
+/* Why a stopped service stopped, one phrase: "exited cleanly", "The service
+ * did not respond... (1053)", or for service-specific codes the KM service's
+ * own meaning ("service-specific error 5057: the KMS password is not valid
+ * (wrong or missing startup parameter)"). */
+size_t svc_describe_exit(const struct svc_status *st, char *buf, size_t cap);
 
 /* "RUNNING", "START_PENDING", ... "NOT_INSTALLED". */
 const char *svc_state_name(svc_state state);

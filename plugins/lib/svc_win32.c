@@ -189,17 +189,14 @@ bool svc_query_status(struct svc *s, struct svc_status *out, struct svc_error *e
 	return true;
 }
 
-static void append_dependencies(const wchar_t *list, struct svc_config *out)
+static void copy_dependencies(const wchar_t *list, struct svc_config *out)
 {
-	struct strbuf sb;
-	strbuf_init(&sb, out->dependencies, sizeof out->dependencies);
 	out->dependency_count = 0;
 	for (const wchar_t *d = list; d && *d; d += wcslen(d) + 1) {
-		char name[256];
-		if (!win_from_wide(d, name, sizeof name))
+		if (*d == SC_GROUP_IDENTIFIERW || out->dependency_count == SVC_MAX_DEPENDENCIES)
 			continue;
-		strbuf_appendf(&sb, "%s%s", out->dependency_count ? ", " : "", name);
-		out->dependency_count++;
+		if (win_from_wide(d, out->dependency[out->dependency_count], sizeof out->dependency[0]))
+			out->dependency_count++;
 	}
 }
 
@@ -225,7 +222,7 @@ bool svc_query_config(struct svc *s, struct svc_config *out, struct svc_error *e
 		win_from_wide(cfg->lpDisplayName, out->display_name, sizeof out->display_name);
 	if (cfg->lpBinaryPathName)
 		win_from_wide(cfg->lpBinaryPathName, out->binary_path, sizeof out->binary_path);
-	append_dependencies(cfg->lpDependencies, out);
+	copy_dependencies(cfg->lpDependencies, out);
 	free(cfg);
 	return true;
 }
@@ -381,6 +378,36 @@ bool svc_kill_process(unsigned long pid, long timeout_ms, struct svc_error *err)
 	}
 	CloseHandle(h);
 	return ok;
+}
+
+/* The KM service's own exit codes: its event IDs (domain.md). */
+static const char *kms_code_meaning(unsigned long code)
+{
+	switch (code) {
+	case 5057: return "the KMS password is not valid (wrong or missing startup parameter)";
+	case 5058:
+		return "the KM service trapped an exception: Kmsdata is corrupt or missing files (Q190698)";
+	case 5060: return "the KM service could not verify the signature of its crypto service provider";
+	case 5085: return "the KM service cannot mount its key database (missing or corrupt)";
+	case 5389: return "the KM database is newer than the installed service pack";
+	}
+	return NULL;
+}
+
+size_t svc_describe_exit(const struct svc_status *st, char *buf, size_t cap)
+{
+	if (st->win32_exit_code == SVC_SERVICE_SPECIFIC_ERROR) {
+		const char *meaning = kms_code_meaning(st->service_exit_code);
+		snprintf(buf, cap, "service-specific error %lu%s%s", st->service_exit_code,
+		         meaning ? ": " : "", meaning ? meaning : "");
+	} else if (st->win32_exit_code == 0) {
+		snprintf(buf, cap, "exit code 0 (stopped cleanly or never started)");
+	} else {
+		char message[256];
+		svc_error_message(st->win32_exit_code, message, sizeof message);
+		snprintf(buf, cap, "exit code %lu: %s", st->win32_exit_code, message);
+	}
+	return strlen(buf);
 }
 
 const char *svc_state_name(svc_state state)
