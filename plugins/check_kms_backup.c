@@ -194,13 +194,9 @@ static void describe_set(struct report *r, const struct kms_set *set, const stru
 static struct kms_names find_sets(const struct config *cfg, struct report *r)
 {
 	char err[FSYS_PATH_MAX + FSYS_ERR_MAX + 64];
-	struct fsys_info dir;
 	struct kms_names names;
-	if (!fsys_stat(cfg->backup_dir, &dir, err))
-		plugin_exit(STATE_UNKNOWN, "--backup-dir: cannot read '%s': %s", cfg->backup_dir, err);
-	if (dir.kind != FSYS_DIR)
-		plugin_exit(STATE_UNKNOWN, "--backup-dir: '%s' %s", cfg->backup_dir,
-		            dir.kind == FSYS_MISSING ? "does not exist" : "is not a folder");
+	if (!kms_folder_exists(cfg->backup_dir, err, sizeof err))
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
 	if (!kms_sets_find(cfg->backup_dir, cfg->pattern, &names, err, sizeof err))
 		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
 	if (names.count == 0) {

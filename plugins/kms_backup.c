@@ -131,12 +131,8 @@ static void parse(int argc, char **argv, struct config *cfg)
 static void check_folders(const struct config *cfg, struct kms_tree *source)
 {
 	char err[FSYS_PATH_MAX + FSYS_ERR_MAX + 64];
-	struct fsys_info st;
-	if (!fsys_stat(cfg->backup_dir, &st, err))
-		plugin_exit(STATE_UNKNOWN, "--backup-dir: cannot read '%s': %s", cfg->backup_dir, err);
-	if (st.kind != FSYS_DIR)
-		plugin_exit(STATE_UNKNOWN, "--backup-dir: '%s' %s", cfg->backup_dir,
-		            st.kind == FSYS_MISSING ? "does not exist" : "is not a folder");
+	if (!kms_folder_exists(cfg->backup_dir, err, sizeof err))
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
 	if (!kms_tree_walk(cfg->kmsdata, NULL, source, err, sizeof err))
 		plugin_exit(STATE_UNKNOWN, "--kmsdata: %s", err);
 	if (source->failed)

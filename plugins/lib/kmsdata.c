@@ -459,6 +459,22 @@ bool kms_manifest_write(const char *setdir, const struct kms_manifest *m, const 
 
 /* ---- sets ---- */
 
+bool kms_folder_exists(const char *path, char *err, size_t errcap)
+{
+	char why[FSYS_ERR_MAX];
+	struct fsys_info st;
+	if (!fsys_stat(path, &st, why)) {
+		snprintf(err, errcap, "cannot read '%s': %s", path, why);
+		return false;
+	}
+	if (st.kind != FSYS_DIR) {
+		snprintf(err, errcap, "'%s' %s", path,
+		         st.kind == FSYS_MISSING ? "does not exist" : "is not a folder");
+		return false;
+	}
+	return true;
+}
+
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

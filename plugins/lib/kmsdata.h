@@ -96,6 +96,10 @@ struct kms_set {
 	bool time_from_manifest;
 };
 
+/* True when path names an existing folder (links followed); otherwise err
+ * says "'P' does not exist", "'P' is not a folder" or "cannot read 'P': why". */
+bool kms_folder_exists(const char *path, char *err, size_t errcap);
+
 /* Names of the subfolders of backup_dir matching pattern, sorted by name.
  * False with err when backup_dir cannot be listed. */
 struct kms_names {
