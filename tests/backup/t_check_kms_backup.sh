@@ -159,6 +159,11 @@ mkdir "$work/big/kmsdata-1/many"
 start=$(date +%s)
 t_expect "5000 files in a set" 0 "^KMS_BACKUP OK - newest set kmsdata-1 is .* old, 5003 files" c -d "$work/big" -t 20
 if [ $(($(date +%s) - start)) -le 20 ]; then t_pass "5000 files within the timeout"; else t_fail "5000 files within the timeout"; fi
+printf 'kms-backup-manifest 1\ntime %s x\nsource /k\nservice STOPPED\nend 0\n' "$now" >"$work/big/kmsdata-1/kms-backup.manifest"
+t_expect "5003 manifest problems: one first line" 2 "^KMS_BACKUP CRITICAL - [^ ]+ in set kmsdata-1 is not in its manifest \(and more problems, see below\), newest set kmsdata-1 is [0-9]+s old, 5003 files" c -d "$work/big"
+t_expect "... long output cut to Nagios's 8 KiB with a marker" 2 "^\.\.\. [0-9]+ more lines cut to fit the 8192-byte output limit$" c -d "$work/big"
+bytes=$(printf '%s\n' "$t_out" | wc -c)
+if [ "$bytes" -le 8193 ]; then t_pass "output within 8 KiB ($bytes bytes)"; else t_fail "output within 8 KiB" "$bytes bytes"; fi
 
 mkset "$work/deep" kmsdata-1 60
 d="$work/deep/kmsdata-1"
