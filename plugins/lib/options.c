@@ -8,7 +8,7 @@
 #include "config.h"
 #include "deadline.h"
 
-enum { VAL_HELP = 0x1001, VAL_VERSION, VAL_VERBOSE };
+enum { VAL_HELP = 0x1001, VAL_VERSION, VAL_VERBOSE, VAL_TIMEOUT, VAL_WARNING, VAL_CRITICAL, VAL_HOSTNAME };
 
 static char *timeout_text;
 static char *warning_text;
@@ -31,48 +31,52 @@ static void release_parse_context(void)
 #define HELP_COLUMN 30
 #define HELP_WIDTH  79
 
+static struct poptOption entry(const char *long_name, char short_name, int arg_info, int val,
+                               const char *help, const char *value_name)
+{
+	return (struct poptOption){long_name, short_name, arg_info, NULL, val, help, value_name};
+}
+
+/* String options carry no storage pointer: options_parse takes each value
+ * with poptGetOptArg, so a repeated option replaces (and frees) the last. */
 static void build_common_table(const struct program_info *info, struct poptOption *t)
 {
 	size_t n = 0;
-	t[n++] = (struct poptOption){"help", 'h',      POPT_ARG_NONE,
-	                             NULL,   VAL_HELP, "Print this help and exit with status 3 (UNKNOWN)",
-	                             NULL};
+	t[n++] = entry("help", 'h', POPT_ARG_NONE, VAL_HELP,
+	               "Print this help and exit with status 3 (UNKNOWN)", NULL);
+	t[n++] = entry("version", 'V', POPT_ARG_NONE, VAL_VERSION,
+	               "Print the version and exit with status 3 (UNKNOWN)", NULL);
+	t[n++] = entry("verbose", 'v', POPT_ARG_NONE, VAL_VERBOSE,
+	               "More detail in the long output; repeat for more (up to -vvv)", NULL);
 	t[n++] =
-	    (struct poptOption){"version", 'V',         POPT_ARG_NONE,
-	                        NULL,      VAL_VERSION, "Print the version and exit with status 3 (UNKNOWN)",
-	                        NULL};
-	t[n++] = (struct poptOption){
-	    "verbose", 'v',         POPT_ARG_NONE,
-	    NULL,      VAL_VERBOSE, "More detail in the long output; repeat for more (up to -vvv)",
-	    NULL};
-	t[n++] = (struct poptOption){"timeout",
-	                             't',
-	                             POPT_ARG_STRING,
-	                             &timeout_text,
-	                             0,
-	                             "Give up after SECONDS (default 10) and return STATE (OK, WARNING, "
-	                             "CRITICAL or UNKNOWN; default UNKNOWN)",
-	                             "SECONDS[:STATE]"};
+	    entry("timeout", 't', POPT_ARG_STRING, VAL_TIMEOUT,
+	          "Give up after SECONDS (default 10) and return STATE (OK, WARNING, CRITICAL or UNKNOWN; "
+	          "default UNKNOWN)",
+	          "SECONDS[:STATE]");
 	if (info->flags & OPTS_THRESHOLDS) {
-		t[n++] = (struct poptOption){
-		    "warning",     'w', POPT_ARG_STRING,
-		    &warning_text, 0,   info->warning_help ? info->warning_help : "Warning threshold",
-		    "RANGE"};
-		t[n++] = (struct poptOption){
-		    "critical",     'c', POPT_ARG_STRING,
-		    &critical_text, 0,   info->critical_help ? info->critical_help : "Critical threshold",
-		    "RANGE"};
+		t[n++] = entry("warning", 'w', POPT_ARG_STRING, VAL_WARNING,
+		               info->warning_help ? info->warning_help : "Warning threshold", "RANGE");
+		t[n++] = entry("critical", 'c', POPT_ARG_STRING, VAL_CRITICAL,
+		               info->critical_help ? info->critical_help : "Critical threshold", "RANGE");
 	}
 	if (info->flags & OPTS_HOSTNAME)
-		t[n++] = (struct poptOption){
-		    "hostname",
-		    'H',
-		    POPT_ARG_STRING,
-		    &hostname_text,
-		    0,
-		    info->hostname_help ? info->hostname_help : "Query HOST instead of the local machine",
-		    "HOST"};
+		t[n++] = entry("hostname", 'H', POPT_ARG_STRING, VAL_HOSTNAME,
+		               info->hostname_help ? info->hostname_help
+		                                   : "Query HOST instead of the local machine",
+		               "HOST");
 	t[n] = (struct poptOption)POPT_TABLEEND;
+}
+
+/* Where a common string option's value is kept. */
+static char **common_value_slot(int val)
+{
+	switch (val) {
+	case VAL_TIMEOUT: return &timeout_text;
+	case VAL_WARNING: return &warning_text;
+	case VAL_CRITICAL: return &critical_text;
+	case VAL_HOSTNAME: return &hostname_text;
+	default: return NULL;
+	}
 }
 
 static bool is_table_end(const struct poptOption *o)
@@ -341,6 +345,11 @@ void options_parse(int argc, char **argv, const struct program_info *info, const
 			version = true;
 		else if (rc == VAL_VERBOSE && out->verbose < 3)
 			out->verbose++;
+		else if (common_value_slot(rc)) {
+			char **slot = common_value_slot(rc);
+			free(*slot);
+			*slot = poptGetOptArg(con);
+		}
 	}
 	if (help) {
 		static char text[32768];
