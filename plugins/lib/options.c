@@ -247,22 +247,26 @@ _Noreturn void option_fail(const char *option, const char *fmt, ...)
 	fail_with_usage(current_info, current_own, problem);
 }
 
+/* A non-negative number with the units kind allows, or UNKNOWN. */
+static double option_quantity(const char *option, const char *text, enum value_kind kind)
+{
+	double v = 0;
+	const char *why = "";
+	if (!value_parse(text, kind, &v, &why))
+		option_fail(option, "'%s' %s", text, why);
+	if (v < 0)
+		option_fail(option, "'%s' is negative", text);
+	return v;
+}
+
 double option_duration(const char *option, const char *text)
 {
-	double v;
-	const char *why = "";
-	if (!value_parse(text, VALUE_DURATION, &v, &why) || v < 0)
-		option_fail(option, "'%s' %s", text, v < 0 ? "is negative" : why);
-	return v;
+	return option_quantity(option, text, VALUE_DURATION);
 }
 
 double option_size(const char *option, const char *text)
 {
-	double v;
-	const char *why = "";
-	if (!value_parse(text, VALUE_SIZE, &v, &why) || v < 0)
-		option_fail(option, "'%s' %s", text, v < 0 ? "is negative" : why);
-	return v;
+	return option_quantity(option, text, VALUE_SIZE);
 }
 
 long option_integer(const char *option, const char *text, long min, long max)

@@ -112,19 +112,27 @@ void report_raise(struct report *r, plugin_state s)
 	r->state = state_worst(r->state, s);
 }
 
+/* vsnprintf into text, cut on a UTF-8 boundary; returns the length, or -1. */
+static long format_text(char *text, size_t cap, const char *fmt, va_list ap)
+{
+	int n = vsnprintf(text, cap, fmt, ap);
+	if (n < 0)
+		return -1;
+	return (long)((size_t)n < cap ? (size_t)n : utf8_prefix(text, cap - 1));
+}
+
 void report_summary(struct report *r, const char *fmt, ...)
 {
 	char text[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(text, sizeof text, fmt, ap);
+	long len = format_text(text, sizeof text, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (len < 0)
 		return;
-	size_t len = (size_t)n < sizeof text ? (size_t)n : utf8_prefix(text, sizeof text - 1);
 	if (r->summary.len > 0)
 		strbuf_append(&r->summary, ", ");
-	append_sanitised(&r->summary, text, len, true);
+	append_sanitised(&r->summary, text, (size_t)len, true);
 }
 
 void report_detail(struct report *r, const char *fmt, ...)
@@ -132,18 +140,17 @@ void report_detail(struct report *r, const char *fmt, ...)
 	char text[2048];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(text, sizeof text, fmt, ap);
+	long len = format_text(text, sizeof text, fmt, ap);
 	va_end(ap);
-	if (n < 0)
+	if (len < 0)
 		return;
-	size_t len = (size_t)n < sizeof text ? (size_t)n : utf8_prefix(text, sizeof text - 1);
 	/* Whole lines only: one that cannot fit is counted for the marker.
 	 * (Sanitising can grow a line: '|' takes two bytes.) */
-	if (r->details_dropped > 0 || r->details.len + 2 * len + 2 > r->details.cap) {
+	if (r->details_dropped > 0 || r->details.len + 2 * (size_t)len + 2 > r->details.cap) {
 		r->details_dropped++;
 		return;
 	}
-	append_sanitised(&r->details, text, len, false);
+	append_sanitised(&r->details, text, (size_t)len, false);
 	strbuf_append(&r->details, "\n");
 }
 
