@@ -103,8 +103,8 @@ enum svc_wait_result {
 };
 
 /* Wait until the service is in `want`, at most timeout_ms and never past the
- * program's deadline (less a margin to report). Polls every 250 ms or a tenth
- * of the wait hint; *last is the last status seen, *progressed true when its
+ * program's deadline (less a margin to report). Polls every tenth of the wait
+ * hint (100 to 500 ms); *last is the last status seen, *progressed true when its
  * checkpoint moved. */
 enum svc_wait_result svc_wait(struct svc *s, svc_state want, long timeout_ms, struct svc_status *last,
                               bool *progressed, struct svc_error *err);

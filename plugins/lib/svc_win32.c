@@ -352,7 +352,7 @@ enum svc_wait_result svc_wait(struct svc *s, svc_state want, long timeout_ms, st
 		if (elapsed >= budget)
 			return SVC_WAIT_TIMED_OUT;
 		long step = (long)(last->wait_hint_ms / 10);
-		step = step < 100 ? 100 : step > 1000 ? 1000 : step;
+		step = step < 100 ? 100 : step > 500 ? 500 : step;
 		if (step > budget - elapsed)
 			step = budget - elapsed;
 		Sleep((DWORD)step);

@@ -9,6 +9,7 @@
  *   kms_standin kill NAME (end its process, by its pid)   kms_standin config NAME auto|demand|disabled
  *   kms_standin run [--expect FILE] [--kmsdata DIR] [--evt FILE] [--log FILE]
  *                   [--exit-win32 N] [--exit-specific N] [--moving-checkpoint] [--plain]
+ *                   [--start-delay MS] [--hang-always]
  * (--plain: runs at once, whatever its arguments: a stand-in MSExchangeDS.)
  * The expected password is read from a file: it is never on a command line. */
 #include <stdio.h>
@@ -31,6 +32,8 @@ static struct {
 	unsigned long exit_specific;
 	int moving_checkpoint;
 	int plain;
+	int hang_always;           /* hang in START_PENDING even with a password */
+	unsigned long start_delay; /* ms spent in START_PENDING before the checks */
 } opt;
 
 static SERVICE_STATUS_HANDLE status_handle;
@@ -221,9 +224,14 @@ static bool start_checks_pass(DWORD argc, LPWSTR *argv)
 		report(SERVICE_STOPPED, opt.exit_win32, opt.exit_specific);
 		return false;
 	}
+	for (unsigned long waited = 0; waited < opt.start_delay; waited += 250) {
+		Sleep(250);
+		status.dwCheckPoint++;
+		report(SERVICE_START_PENDING, 0, 0);
+	}
 	if (opt.plain)
 		return true;
-	if (argc < 2) {
+	if (argc < 2 || opt.hang_always) {
 		log_line("no startup parameter: hanging in START_PENDING");
 		for (;;) { /* the hang of Q263718: no password, no progress */
 			Sleep(500);
@@ -275,8 +283,11 @@ static int run_service(int argc, char **argv)
 {
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--moving-checkpoint") == 0 || strcmp(a, "--plain") == 0) {
-			*(a[2] == 'm' ? &opt.moving_checkpoint : &opt.plain) = 1;
+		if (strcmp(a, "--moving-checkpoint") == 0 || strcmp(a, "--plain") == 0 ||
+		    strcmp(a, "--hang-always") == 0) {
+			*(a[2] == 'm'   ? &opt.moving_checkpoint
+			  : a[2] == 'p' ? &opt.plain
+			                : &opt.hang_always) = 1;
 			continue;
 		}
 		if (!v)
@@ -292,6 +303,8 @@ static int run_service(int argc, char **argv)
 			opt.log_file = v;
 		else if (strcmp(a, "--exit-win32") == 0)
 			opt.exit_win32 = strtoul(v, NULL, 10);
+		else if (strcmp(a, "--start-delay") == 0)
+			opt.start_delay = strtoul(v, NULL, 10);
 		else if (strcmp(a, "--exit-specific") == 0)
 			opt.exit_specific = strtoul(v, NULL, 10);
 		else
