@@ -95,5 +95,9 @@ u "empty --service" "--service: is empty" -f "$f/mixed.evt" --service ''
 u "bad -w" "--warning: '~'" -f "$f/mixed.evt" -w '~'
 u "unknown log" "--log: 'Sys' is not a known event log" -f "$f/mixed.evt" --log Sys
 u "bad window" "--window: '1y'" -f "$f/mixed.evt" --window 1y
-u "live log on Linux" "the live System log can only be read on Windows"
+if [ -z "$runner" ]; then
+	u "live log on Linux" "the live System log can only be read on Windows"
+else # Wine's event log API is a stub: the live log reads as empty
+	t_expect "live log (Wine: empty)" 0 '^KMS_STARTUP OK - KM service: 0 startup timeouts' s
+fi
 t_summary
