@@ -8,6 +8,7 @@
 
 uint32_t evt_u32(const uint8_t *p)
 {
+	/* Little-endian on every byte order; compilers make it one load. */
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
@@ -73,11 +74,20 @@ bool evt_eof_decode(const void *buf, size_t len, struct evt_eof *out, struct evt
 }
 
 /* Length in code units of the NUL-terminated UTF-16LE string at p[off..limit),
- * or -1 when no NUL ends it before limit. */
-static long utf16_length(const uint8_t *p, size_t off, size_t limit)
+ * or -1 when no NUL ends it before limit. Skips 4 code units at a time while
+ * none of them is zero (the classic has-zero-lane test, exact on existence). */
+static inline long utf16_length(const uint8_t *p, size_t off, size_t limit)
 {
-	for (size_t i = off; i + 1 < limit; i += 2)
-		if (p[i] == 0 && p[i + 1] == 0)
+	size_t i = off;
+	while (i + 8 <= limit) {
+		uint64_t v;
+		memcpy(&v, p + i, 8);
+		if ((v - 0x0001000100010001ull) & ~v & 0x8000800080008000ull)
+			break;
+		i += 8;
+	}
+	for (; i + 1 < limit; i += 2)
+		if ((p[i] | p[i + 1]) == 0)
 			return (long)((i - off) / 2);
 	return -1;
 }

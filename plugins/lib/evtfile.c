@@ -35,10 +35,14 @@ static uint64_t ring_len(const struct evtfile *ef)
 	return ef->size - EVT_HEADER_SIZE;
 }
 
-/* The ring position d bytes after off. */
+/* The ring position d bytes after off (off may be the physical end, which
+ * is the same place as 0x30). No division on the common path. */
 static uint64_t ring_add(const struct evtfile *ef, uint64_t off, uint64_t d)
 {
-	return EVT_HEADER_SIZE + (off - EVT_HEADER_SIZE + d) % ring_len(ef);
+	if (d >= ring_len(ef))
+		d %= ring_len(ef);
+	uint64_t x = off + d;
+	return x >= ef->size ? x - ring_len(ef) : x;
 }
 
 static bool fail_io(struct evtfile *ef, char *err, size_t errlen, uint64_t off)
@@ -50,8 +54,8 @@ static bool fail_io(struct evtfile *ef, char *err, size_t errlen, uint64_t off)
 
 /* Make [off, off + n) readable in the window and return it. Reading
  * backwards keeps the bytes before off; forwards, the bytes after. */
-static const uint8_t *window_at(struct evtfile *ef, uint64_t off, size_t n, bool backwards, char *err,
-                                size_t errlen)
+static inline const uint8_t *window_at(struct evtfile *ef, uint64_t off, size_t n, bool backwards, char *err,
+                                       size_t errlen)
 {
 	if (off >= ef->window_off && off + n <= ef->window_off + ef->window_len)
 		return ef->window + (off - ef->window_off);
@@ -72,7 +76,10 @@ static const uint8_t *window_at(struct evtfile *ef, uint64_t off, size_t n, bool
 /* The ring position d bytes before off. */
 static uint64_t ring_sub(const struct evtfile *ef, uint64_t off, uint64_t d)
 {
-	return ring_add(ef, off, ring_len(ef) - d % ring_len(ef));
+	if (d >= ring_len(ef))
+		d %= ring_len(ef);
+	uint64_t x = off >= EVT_HEADER_SIZE + d ? off - d : off + ring_len(ef) - d;
+	return x >= ef->size ? x - ring_len(ef) : x;
 }
 
 /* Copy n ring bytes starting at off (wrapping at the physical end) to dst. */
@@ -93,9 +100,14 @@ static bool ring_read(struct evtfile *ef, uint64_t off, size_t n, uint8_t *dst, 
 	return true;
 }
 
-static bool ring_u32(struct evtfile *ef, uint64_t off, uint32_t *out, bool backwards, char *err,
-                     size_t errlen)
+static inline bool ring_u32(struct evtfile *ef, uint64_t off, uint32_t *out, bool backwards, char *err,
+                            size_t errlen)
 {
+	/* The common case, once per record: the word is in the window already. */
+	if (off >= ef->window_off && off + 4 <= ef->window_off + ef->window_len) {
+		*out = evt_u32(ef->window + (off - ef->window_off));
+		return true;
+	}
 	uint8_t b[4];
 	if (!ring_read(ef, off, 4, b, backwards, err, errlen))
 		return false;
@@ -105,8 +117,8 @@ static bool ring_u32(struct evtfile *ef, uint64_t off, uint32_t *out, bool backw
 
 /* The len bytes of a record starting at ring offset start: in place when
  * it is not split, else put together in scratch. */
-static const uint8_t *record_bytes(struct evtfile *ef, uint64_t start, uint32_t len, bool backwards,
-                                   char *err, size_t errlen)
+static inline const uint8_t *record_bytes(struct evtfile *ef, uint64_t start, uint32_t len, bool backwards,
+                                          char *err, size_t errlen)
 {
 	if (start + len <= ef->size)
 		return window_at(ef, start, len, backwards, err, errlen);
