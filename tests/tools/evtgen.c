@@ -300,5 +300,8 @@ int main(int argc, char **argv)
 	         out);
 	write_expected(expected, &in, &img, first);
 	evtw_free(&img);
+	for (size_t k = 0; k < in.n; k++)
+		free(in.specs[k].line);
+	free(in.specs);
 	return 0;
 }
