@@ -27,6 +27,9 @@ struct evtfile {
 	uint64_t pos;       /* the next (older) record ends here: 0x30 < pos <= size */
 	uint64_t remaining; /* record bytes left between the oldest record and pos */
 	uint32_t expected;  /* the record number the next record must carry */
+	bool check_oldest;  /* the EOF record names the oldest record's number */
+	uint32_t oldest;
+	uint64_t eof_off;
 	bool failed;
 };
 
@@ -155,6 +158,21 @@ static bool length_plausible(uint32_t len, uint64_t room)
 	return len >= EVT_RECORD_FIXED + 4 && len <= EVT_RECORD_MAX && len <= room;
 }
 
+/* All bytes between the oldest record and the newest are read: the last
+ * record must be the oldest the EOF record names, or records were skipped. */
+static enum evt_next at_end(struct evtfile *ef)
+{
+	if (ef->check_oldest && ef->expected + 1 != ef->oldest) {
+		damaged(ef, ef->base.error, sizeof ef->base.error, ring_add(ef, ef->eof_off, 0x20),
+		        "the EOF record names record %" PRIu32
+		        " as the oldest, but the records end at %" PRIu32,
+		        ef->oldest, ef->expected + 1);
+		ef->failed = true;
+		return EVT_NEXT_ERROR;
+	}
+	return EVT_NEXT_END;
+}
+
 static enum evt_next evtfile_next(struct evt_source *src, struct evt_record *rec)
 {
 	struct evtfile *ef = (struct evtfile *)src;
@@ -163,7 +181,7 @@ static enum evt_next evtfile_next(struct evt_source *src, struct evt_record *rec
 	if (ef->failed)
 		return EVT_NEXT_ERROR;
 	if (ef->remaining == 0)
-		return EVT_NEXT_END;
+		return at_end(ef);
 	uint64_t end = ef->pos;
 	if (end == ef->size) {
 		/* The previous record starts at 0x30: skip the tail padding, if any. */
@@ -181,7 +199,7 @@ static enum evt_next evtfile_next(struct evt_source *src, struct evt_record *rec
 		}
 		ef->remaining -= ef->size - end;
 		if (ef->remaining == 0)
-			return EVT_NEXT_END;
+			return at_end(ef);
 	}
 	uint32_t len;
 	uint64_t len_at = ring_sub(ef, end, 4);
@@ -363,6 +381,9 @@ static bool locate_records(struct evtfile *ef, const struct evt_header *h, char 
 	ef->pos = eof_off == EVT_HEADER_SIZE ? ef->size : eof_off;
 	ef->remaining = ring_distance(ef, eof.begin_offset, eof_off);
 	ef->expected = eof.current_record_number - 1;
+	ef->check_oldest = true;
+	ef->oldest = eof.oldest_record_number;
+	ef->eof_off = eof_off;
 	if (ef->remaining == 0 && eof.current_record_number != eof.oldest_record_number)
 		return damaged(ef, err, errlen, eof_off + 0x1c,
 		               "the EOF record counts records but none are stored");

@@ -239,6 +239,29 @@ START_TEST(damage_names_the_offset)
 }
 END_TEST
 
+/* An EOF record whose oldest-record offset skips records: the walk ends
+ * early, and the record numbers tell. */
+START_TEST(skipped_records_are_damage)
+{
+	struct evtw_options o = {0};
+	const char *why;
+	struct evtw_image img;
+	ck_assert(evtw_build(get, NULL, 3, 1, &o, &img, &why));
+	uint32_t second = (uint32_t)(0x30 + evtw_length(&recs[0]));
+	uint8_t *eof = img.data + img.layout.end;
+	for (int i = 0; i < 4; i++)
+		eof[0x14 + i] = (uint8_t)(second >> (8 * i));
+	write_image(&img);
+	size_t count;
+	const char *err = read_all(&count);
+	char want[160];
+	snprintf(want, sizeof want, "damaged at byte offset %u: the EOF record names record 1 as the oldest",
+	         img.layout.end + 0x20);
+	ck_assert_msg(strstr(err, want), "got '%s'", err);
+	evtw_free(&img);
+}
+END_TEST
+
 START_TEST(not_an_event_log)
 {
 	char err[1024];
@@ -278,6 +301,7 @@ Suite *evtfile_suite(void)
 	tcase_add_test(tc, empty_log);
 	tcase_add_test(tc, damage_never_gives_a_wrong_count);
 	tcase_add_test(tc, damage_names_the_offset);
+	tcase_add_test(tc, skipped_records_are_damage);
 	tcase_add_test(tc, not_an_event_log);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
