@@ -267,7 +267,7 @@ int main(int argc, char **argv)
 		report_summary(&r, "%lu earlier cleared by the KM service's start at %s", clear.cleared,
 		               started);
 	}
-	evtcheck_report_events(&check, &r, kms_event_meaning);
+	evtcheck_report_events(&check, &r, kms_event_meaning, common.verbose);
 	if (check.count && check.newest_id == 5058)
 		report_detail(
 		    &r, "Remedy (article Q190698): stop the KM service, restore Exchsrvr\\Kmsdata (every "

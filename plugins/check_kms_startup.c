@@ -218,7 +218,7 @@ int main(int argc, char **argv)
 		evt_time_format(check.newest, last, sizeof last);
 	report_summary(&r, "KM service: %s and %s %s%s%s", timeouts, failed, check.scope,
 	               *last ? ", last at " : "", last);
-	evtcheck_report_events(&check, &r, startup_meaning);
+	evtcheck_report_events(&check, &r, startup_meaning, common.verbose);
 	if (tally.timeouts)
 		report_detail(
 		    &r, "The KM service cannot start without its startup parameter, the KMS password: a "

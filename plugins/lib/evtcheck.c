@@ -221,6 +221,7 @@ void evtcheck_run(struct evtcheck *c, struct evtquery *q)
 				c->newest = res.newest;
 		}
 		c->count += res.count;
+		c->records_read += res.records_read;
 		if (mark && res.newest_seen.set)
 			*mark = res.newest_seen;
 	}
@@ -236,7 +237,8 @@ void evtcheck_run(struct evtcheck *c, struct evtquery *q)
 	}
 }
 
-void evtcheck_report_events(const struct evtcheck *c, struct report *r, const char *(*meaning)(uint16_t id))
+void evtcheck_report_events(const struct evtcheck *c, struct report *r, const char *(*meaning)(uint16_t id),
+                            int verbose)
 {
 	for (size_t i = 0; i < c->n_events; i++) {
 		const struct evtcheck_event *e = &c->events[i];
@@ -253,4 +255,9 @@ void evtcheck_report_events(const struct evtcheck *c, struct report *r, const ch
 		              c->count - (unsigned long)c->n_events);
 	for (size_t i = 0; i < c->n_notes; i++)
 		report_detail(r, "Note: %s", c->notes[i]);
+	if (verbose)
+		report_detail(
+		    r, "Read %lu records from %zu %s (newest first, stopping at the window or bookmark)",
+		    c->records_read, c->n_files ? c->n_files : 1,
+		    c->n_files ? (c->n_files == 1 ? "file" : "files") : "live log");
 }

@@ -49,6 +49,7 @@ struct evtcheck {
 	unsigned max_events;
 	/* results (evtcheck_run) */
 	unsigned long count;
+	unsigned long records_read; /* records decoded, matching or not */
 	uint32_t oldest, newest;
 	uint16_t newest_id; /* the id of the newest match */
 	bool have_newest;
@@ -77,7 +78,9 @@ struct evt_source *evtcheck_open(const char *file, const char *host, const char 
 /* Run q over one source, exiting UNKNOWN with the source's error. */
 void evtcheck_query(struct evt_source *src, const struct evtquery *q, struct evtquery_result *res);
 
-/* Add the kept events and the notes as long output lines. */
-void evtcheck_report_events(const struct evtcheck *c, struct report *r, const char *(*meaning)(uint16_t id));
+/* Add the kept events and the notes as long output lines; with verbose,
+ * also how much of the logs was read. */
+void evtcheck_report_events(const struct evtcheck *c, struct report *r, const char *(*meaning)(uint16_t id),
+                            int verbose);
 
 #endif
