@@ -49,6 +49,7 @@ enable_notifications=0
 enable_flap_detection=0
 log_event_handlers=1
 log_initial_states=1
+log_service_retries=1
 log_external_commands=1
 log_passive_checks=0
 use_syslog=0

@@ -12,7 +12,11 @@ wine_setup() {
 	WINEDLLOVERRIDES="mscoree,mshtml=;winedbg.exe=d"
 	export WINEPREFIX WINEARCH WINEDEBUG WINEDLLOVERRIDES
 	e2e_wine=yes
+	# wineboot returns before the prefix is set up (a service registered
+	# too early vanishes): wait until its server has gone, then keep a
+	# persistent one (services die ~2 s after the last program otherwise).
 	timeout 120 wineboot -i >"$e2e_dir/wineboot.log" 2>&1 || return 1
+	timeout 60 wineserver -w || return 1
 	wineserver -p
 }
 

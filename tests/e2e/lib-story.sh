@@ -1,0 +1,98 @@
+# lib-story.sh: the KM server of the issue's story for both cores: the demo
+# site (contrib/demo/site.sh), a Wine prefix with the stand-in KM service
+# registered as MSExchangeKMS, the Windows programs behind logged wrappers
+# (the "agent" folder), and the events of the story: a restart without the
+# password, Kmsdata damaged, a stale backup. Source after lib-e2e.sh and
+# lib-wine.sh; needs top_builddir (Linux) and KMS_WIN64_BUILD.
+
+KMS_LINUX_BUILD=$top_builddir
+. "$top_srcdir/contrib/demo/site.sh"
+
+# story_missing: the programs the story needs that are not built (empty: all).
+story_missing() {
+	for sm in check_kms_events check_kms_startup check_kms_backup kms_backup evtgen esegen; do
+		e2e_program "$sm" >/dev/null || printf ' %s' "$sm"
+	done
+	for sm in check_kms_service kms_standin; do
+		e2e_win_program "$sm" >/dev/null || printf ' %s.exe' "$sm"
+	done
+}
+
+story_host=kms1
+
+# story_setup: site in $site, agent wrappers in $agent, ledger in $ledger,
+# the stand-in installed and started with its password.
+story_setup() {
+	site=$e2e_dir/site agent=$e2e_dir/agent ledger=$e2e_dir/ledger
+	standin_log=$e2e_dir/standin.log
+	site_build "$site" || return 1
+	wine_setup || return 1
+	: >"$ledger"
+	wine_wrappers "$agent" "$ledger" check_kms_service handle_kms_restart kms_standin || return 1
+	"$agent/kms_standin.exe" install MSExchangeKMS "$SITE_SERVICE_DISPLAY" demand - \
+		--expect "$(wine_path "$site/kmspwd.ini")" --kmsdata "$(wine_path "$site/Kmsdata")" \
+		--evt "$(wine_path "$site/logs/AppEvent.evt")" --log "$(wine_path "$standin_log")" >/dev/null &&
+		story_start_with_password
+}
+
+# story_start_with_password: what an admin (or the handler) does.
+story_start_with_password() {
+	"$agent/kms_standin.exe" start MSExchangeKMS "$SITE_PASSWORD" >/dev/null
+}
+
+# story_service_says STATUS [ARGS]: check_kms_service, run here (not by a
+# core, not logged), exits STATUS.
+story_service_says() {
+	sss=$1
+	shift
+	wine "$(e2e_win_program check_kms_service)" "$@" </dev/null >/dev/null 2>&1
+	[ $? -eq "$sss" ]
+}
+
+# story_restart_without_password: Performance Optimizer's restart (Q263718):
+# stop, start with no parameter, and the SCM events Windows would log.
+story_restart_without_password() {
+	"$agent/kms_standin.exe" stop MSExchangeKMS >/dev/null
+	"$agent/kms_standin.exe" start MSExchangeKMS >/dev/null
+	site_log_hung_start "$site"
+}
+
+# story_damage_kmsdata: Kmsdata broken, then the service restarted with its
+# password: the stand-in logs Event 5058 and stops (Q190698).
+story_damage_kmsdata() {
+	"$agent/kms_standin.exe" stop MSExchangeKMS >/dev/null
+	site_damage_kmsdata "$site" && story_start_with_password
+}
+
+# story_stale_backup: the backup share now holds only a 10-day-old set.
+story_stale_backup() {
+	mv "$site/backup" "$site/backup-fresh" && mv "$site/backup-stale" "$site/backup"
+}
+
+# story_handler_runs PATTERN: ledger lines of handle_kms_restart matching PATTERN.
+story_handler_runs() {
+	grep -E "^handle_kms_restart .*$1" "$ledger" 2>/dev/null
+}
+
+# story_expect SERVICE STATE OUTPUT_RE PERF_RE NAME: status.dat (Nagios' or
+# Icinga's) shows the state, plugin_output and performance_data.
+story_expect() {
+	# Icinga 2 writes plugin_output with a trailing blank.
+	se_out=$(nagios_status "$1" plugin_output | sed 's/ *$//') se_perf=$(nagios_status "$1" performance_data)
+	if [ "$(nagios_status "$1" current_state)" = "$2" ] && printf '%s\n' "$se_out" | grep -Eq -- "$3" &&
+		printf '%s\n' "$se_perf" | grep -Eq -- "$4"; then
+		t_pass "$5"
+	else
+		t_fail "$5" "state $(nagios_status "$1" current_state), wanted $2" "plugin_output: $se_out" \
+			"performance_data: $se_perf"
+	fi
+}
+
+# story_force SERVICE STATE TYPE [ATTEMPT]: force a check of SERVICE on
+# $story_host through the core's pipe and wait (FW_BOUND, default 30 s,
+# given up at once if $core_pid dies) for a newer result in that state.
+story_force() {
+	sf_t0=$(date +%s)
+	nagios_force "$story_host" "$1"
+	e2e_wait_daemon "$core_pid" "${FW_BOUND:-30}" nagios_result "$1" "$sf_t0" "$2" "$3" ${4:+"$4"}
+}

@@ -1,0 +1,194 @@
+#!/bin/sh
+# The issue's story under Icinga 2, with contrib/icinga2 verbatim: the
+# services are applied by the host variable kms_server, the Windows programs
+# come from vars.kms_windows_plugin_dir (Wine wrappers); every
+# attempt is forced through the command pipe. Besides the story it proves
+# the config's handling of Icinga's numbering: the handler sees HARD at
+# max_check_attempts, as under Nagios, and nothing while a service is pending.
+# command_endpoint is checked by the config validation only (see site_conf).
+. "$top_srcdir/tests/lib/harness.sh"
+. "$top_srcdir/tests/e2e/lib-e2e.sh"
+. "$top_srcdir/tests/e2e/lib-nagios.sh"
+. "$top_srcdir/tests/e2e/lib-icinga.sh"
+. "$top_srcdir/tests/e2e/lib-wine.sh"
+. "$top_srcdir/tests/e2e/lib-story.sh"
+e2e_setup icinga
+
+missing=$(story_missing)
+if [ -n "$missing" ]; then
+	e2e_not_run "the Icinga 2 story" "not built:$missing"
+	t_summary
+	exit
+fi
+if story_setup; then
+	t_pass "KM server ready: demo site, Wine prefix, stand-in MSExchangeKMS running"
+else
+	t_fail "KM server ready" "$(e2e_attach "$e2e_dir/wineboot.log" 5)" "$(e2e_attach "$standin_log" 5)"
+	t_summary
+	exit
+fi
+have_handler=yes
+e2e_win_program handle_kms_restart >/dev/null || have_handler=no
+plugins=$e2e_dir/plugins
+mkdir -p "$plugins"
+for p in check_kms_events check_kms_startup check_kms_backup; do ln -s "$(e2e_program "$p")" "$plugins/$p"; done
+ln -s /usr/lib/nagios/plugins/check_dummy "$plugins/check_dummy"
+
+# The admin's part: the KM server host. The pending thresholds are 1s/2s
+# (default 60s/180s) so that the hung start alerts within seconds.
+# site_conf FILE [AGENT_ENDPOINT]: with an endpoint, the Windows programs go
+# through command_endpoint to the KM server's agent; here only the config
+# check can take that path (running it needs an API connection), the live
+# run executes them on this node.
+site_conf() {
+	cat >"$1" <<EOF_SITE
+object Host "kms1" {
+  address = "127.0.0.1"
+  check_command = "dummy"
+  enable_active_checks = false
+  vars.kms_server = true
+  ${2:+zone = ZoneName /* as in zones.d/master: command_endpoint needs a zone */}
+  ${2:+vars.kms_agent_endpoint = \"$2\"}
+  vars.kms_windows_plugin_dir = "$agent"
+  vars.kms_restart_password_file = "$(wine_path "$site/kmspwd.ini" | sed 's/\\/\\\\/g')"
+  vars.kms_events_file = "$site/logs/AppEvent.evt"
+  vars.kms_startup_file = "$site/logs/SysEvent.evt"
+  vars.kms_backup_dir = "$site/backup"
+  vars.kms_service_pending_warning = "1s"
+  vars.kms_service_pending_critical = "2s"
+}
+EOF_SITE
+}
+mkdir -p "$e2e_dir/agent-site"
+site_conf "$e2e_dir/agent-site/site.conf" kms-e2e
+ia=$e2e_dir/icinga-agent
+icinga_render "$ia" "$plugins" "$e2e_dir/agent-site/site.conf"
+if icinga_verify "$ia" && grep -q 'Instantiated 4 Services' "$ia/verify.out"; then
+	t_pass "icinga2 daemon -C accepts contrib/icinga2 with an agent endpoint (command_endpoint)"
+else
+	t_fail "icinga2 daemon -C accepts contrib/icinga2 with an agent endpoint" "$(icinga_verify_errors "$ia")"
+fi
+site_conf "$e2e_dir/site.conf"
+i=$e2e_dir/icinga
+icinga_render "$i" "$plugins" "$e2e_dir/site.conf"
+if icinga_verify "$i" && grep -q 'Instantiated 4 Services' "$i/verify.out"; then
+	t_pass "icinga2 daemon -C accepts contrib/icinga2: 4 services applied by vars.kms_server"
+else
+	t_fail "icinga2 daemon -C accepts contrib/icinga2 (4 services)" "$(icinga_verify_errors "$i")" \
+		"$(grep Instantiated "$i/verify.out" | tr '\n' ' ')"
+	t_summary
+	exit
+fi
+if icinga_start "$i"; then
+	core_pid=$icinga_pid
+	t_pass "Icinga 2 up"
+else
+	t_fail "Icinga 2 up" "$(e2e_attach "$i/icinga2.out")"
+	t_summary
+	exit
+fi
+
+# --- healthy ----------------------------------------------------------------
+for svc in kms-service kms-events kms-startup kms-backup; do story_force "$svc" 0 1; done
+story_expect kms-service 0 '^KMS_SERVICE OK - MSExchangeKMS is running \(pid [0-9]+, up ' \
+	'^state=4;;;0;7 pending=0s;1;2;0; uptime=[0-9.]+s;;;0;$' "healthy: kms-service OK (running), perfdata"
+story_expect kms-events 0 '^KMS_EVENTS OK - no Event 5058 in the last 24h$' '^events=0;;0;0;$' \
+	"healthy: kms-events OK, perfdata"
+story_expect kms-startup 0 '^KMS_STARTUP OK - KM service: 0 startup timeouts and 0 failed starts' \
+	'^timeouts=0;0;2;0; failed_starts=0;0;2;0;$' "healthy: kms-startup OK, perfdata"
+story_expect kms-backup 0 '^KMS_BACKUP OK - newest set kmsdata-[0-9T]+Z is ' \
+	'^age=[0-9]+s;691200;1296000;0; files=3;;;0; size=[0-9]+B;;;0; sets=1;;;0;$' "healthy: kms-backup OK, perfdata"
+# Icinga orders the arguments by name.
+if grep -q '^check_kms_service --pending-critical 2s --pending-warning 1s -t 20 -> 0: KMS_SERVICE OK' "$ledger"; then
+	t_pass "Icinga ran check_kms_service with the arguments of its custom variables"
+else
+	t_fail "Icinga ran check_kms_service with the arguments of its custom variables" "$(cat "$ledger")"
+fi
+if ! grep -q '^handle_kms_restart ' "$ledger"; then
+	t_pass "no handler run for the first results after the pending start"
+else
+	t_fail "no handler run for the first results after the pending start" "$(grep '^handle_kms_restart' "$ledger")"
+fi
+
+# --- the hung start -----------------------------------------------------------
+story_restart_without_password
+if e2e_wait 30 story_service_says 2 --pending-warning 1s --pending-critical 2s; then
+	t_pass "restarted without its password, the KM service hangs in START_PENDING"
+else
+	t_fail "restarted without its password, the KM service hangs" "$(e2e_attach "$standin_log" 5)"
+fi
+story_force kms-startup 2 1
+story_expect kms-startup 2 '^KMS_STARTUP CRITICAL - KM service: 3 startup timeouts \(7009: 1, 7022: 1, 7000/%%1053: 1\)' \
+	'^timeouts=3;0;2;0; failed_starts=0;0;2;0;$' "hung start: kms-startup CRITICAL, 3 timeouts counted"
+if story_force kms-service 2 0 1; then
+	t_pass "hung start: kms-service SOFT 1 CRITICAL"
+else
+	t_fail "hung start: kms-service SOFT 1 CRITICAL" "$(nagios_status kms-service plugin_output)"
+fi
+story_expect kms-service 2 '^KMS_SERVICE CRITICAL - MSExchangeKMS is START_PENDING for [0-9]+s, checkpoint 1 not moving' \
+	'^state=2;;;0;7 pending=[0-9.]+s;1;2;0;' "hung start: plugin_output names START_PENDING, pending perfdata"
+if [ "$have_handler" = yes ]; then
+	FW_BOUND=60 story_force kms-service 2 0 2
+	e2e_wait 60 story_handler_runs 'CRITICAL SOFT 2 -> ' >/dev/null
+	if story_handler_runs 'CRITICAL SOFT 2 -> 0: ' >/dev/null; then
+		t_pass "hung start: the handler ran at SOFT 2 and restarted the service"
+	else
+		t_fail "hung start: the handler ran at SOFT 2 and restarted" "$(grep handle_kms_restart "$ledger")"
+	fi
+	if FW_BOUND=60 story_force kms-service 0 1; then
+		t_pass "hung start: recovery to OK"
+	else
+		t_fail "hung start: recovery to OK" "$(nagios_status kms-service plugin_output)"
+	fi
+else
+	e2e_not_run "hung start: the handler at SOFT 2, restart with password, recovery" "handle_kms_restart.exe not built"
+fi
+
+# --- Kmsdata damaged: Event 5058 -------------------------------------------------
+if [ "$have_handler" = yes ]; then
+	story_damage_kmsdata
+	if e2e_wait 30 grep -qs 'Kmsdata is corrupt: event 5058' "$standin_log"; then
+		t_pass "damaged Kmsdata: the stand-in logs Event 5058 and stops"
+	else
+		t_fail "damaged Kmsdata: the stand-in logs Event 5058" "$(e2e_attach "$standin_log" 5)"
+	fi
+	story_force kms-events 2 1
+	story_expect kms-events 2 '^KMS_EVENTS CRITICAL - 1 x Event 5058 in the last 24h' '^events=1;;0;0;$' \
+		"damaged Kmsdata: kms-events CRITICAL"
+	for attempt in 1 2; do FW_BOUND=60 story_force kms-service 2 0 "$attempt"; done
+	FW_BOUND=60 story_force kms-service 2 1 1
+	story_expect kms-service 2 '^KMS_SERVICE CRITICAL - MSExchangeKMS is stopped' '^state=1;' \
+		"damaged Kmsdata: kms-service HARD CRITICAL, Icinga's attempt 1"
+	e2e_wait 60 story_handler_runs 'CRITICAL HARD ' >/dev/null
+	if story_handler_runs 'CRITICAL HARD 3 -> ' >/dev/null && ! story_handler_runs 'CRITICAL HARD 1 -> ' >/dev/null; then
+		t_pass "the handler sees HARD at max_check_attempts (3), not Icinga's 1"
+	else
+		t_fail "the handler sees HARD at max_check_attempts (3)" "$(grep handle_kms_restart "$ledger" | tail -n 3)"
+	fi
+	if story_handler_runs 'CRITICAL HARD 3 -> [1-3]: .*(5058|Kmsdata)' >/dev/null; then
+		t_pass "damaged Kmsdata: the handler refuses, naming 5058/Kmsdata"
+	else
+		t_fail "damaged Kmsdata: the handler refuses" "$(grep handle_kms_restart "$ledger" | tail -n 3)"
+	fi
+else
+	e2e_not_run "damaged Kmsdata: 5058, CRITICAL, the handler refuses" "handle_kms_restart.exe not built"
+fi
+
+# --- a stale backup -------------------------------------------------------------
+story_stale_backup
+story_force kms-backup 1 0 1
+story_expect kms-backup 1 '^KMS_BACKUP WARNING - newest set kmsdata-old is 10d old, .*older than 8d$' \
+	'^age=86[0-9]{4}s;691200;1296000;0; ' "stale backup: kms-backup WARNING, age in perfdata"
+
+if [ "$have_handler" = yes ]; then
+	bad=$(grep '^handle_kms_restart ' "$ledger" | grep -Ev ' (OK|WARNING|CRITICAL|UNKNOWN) (SOFT|HARD) [0-9]+ -> ')
+	if [ -z "$bad" ]; then
+		t_pass "every handler run has state, type and attempt"
+	else
+		t_fail "every handler run has state, type and attempt" "$bad"
+	fi
+fi
+pid=$icinga_pid
+icinga_stop
+if ! e2e_alive "$pid"; then t_pass "Icinga 2 stopped by pid"; else t_fail "Icinga 2 stopped by pid"; fi
+t_summary
