@@ -20,9 +20,15 @@ static void describe(char *err, size_t errlen, const char *what, const char *pat
 {
 	if (!err || !errlen)
 		return;
-	char reason[256] = "";
-	DWORD n = FormatMessageA(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, code, 0,
-	                         reason, sizeof reason, NULL);
+	/* The system's words in UTF-8, whatever the ANSI code page. */
+	wchar_t wide[256];
+	char reason[512] = "";
+	DWORD w = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, code, 0,
+	                         wide, sizeof wide / sizeof wide[0], NULL);
+	int n = w ? WideCharToMultiByte(CP_UTF8, 0, wide, (int)w, reason, sizeof reason - 1, NULL, NULL) : 0;
+	if (n < 0)
+		n = 0;
+	reason[n] = '\0';
 	while (n > 0 && (reason[n - 1] == '\n' || reason[n - 1] == '\r' || reason[n - 1] == '.'))
 		reason[--n] = '\0';
 	snprintf(err, errlen, "cannot %s '%s': %s (error %lu)", what, path, n ? reason : "system error",

@@ -166,10 +166,13 @@ head -c $((size - 100)) "$f/app.evt" >"$f/cut.evt"
 u "a file cut short" "'$f/cut.evt': damaged at byte offset [0-9]+" -f "$f/cut.evt" --window all
 if [ -z "$runner" ]; then
 	u "live log on Linux" "the live Application log can only be read on Windows" --window all
+	u "-H on Linux" "the live Application log can only be read on Windows" -H kmshost
 else # Wine's event log API is a stub: the live log reads as empty
 	t_expect "live log (Wine: empty)" 0 '^KMS_EVENTS OK - no Event 5058 in the whole log' e --window all
 	t_expect "live System log for --clear-on-start (Wine: empty)" 2 '1 x Event 5058' \
 		e -f "$f/app.evt" --clear-on-start
+	u "unreachable -H host: the log and host named" "cannot open the Application log on nosuchhost\.invalid: " \
+		-H nosuchhost.invalid
 fi
 u "unknown log" "--log: 'Applicaton' is not a known event log" -l Applicaton -f "$f/app.evt"
 for ids in 50a8 5058, ,5058 5059-5058 70000 -5 '' 5058-; do

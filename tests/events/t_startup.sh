@@ -99,5 +99,7 @@ if [ -z "$runner" ]; then
 	u "live log on Linux" "the live System log can only be read on Windows"
 else # Wine's event log API is a stub: the live log reads as empty
 	t_expect "live log (Wine: empty)" 0 '^KMS_STARTUP OK - KM service: 0 startup timeouts' s
+	u "unreachable -H host: the log and host named" "cannot open the System log on nosuchhost\.invalid: " \
+		-H nosuchhost.invalid
 fi
 t_summary
