@@ -457,7 +457,7 @@ static void end_hung_process(const struct config *cfg, struct svc *s, const stru
 	 * reporting the dead pid, so this wait is short and its result advisory. */
 	struct svc_status last;
 	bool moved;
-	svc_wait(s, SVC_STOPPED, 5000, &last, &moved, &err);
+	svc_wait(s, SVC_STOPPED, 3000, &last, &moved, &err);
 }
 
 static void start_and_wait(const struct config *cfg, struct svc *s, struct secret *pw, struct ledger *l)

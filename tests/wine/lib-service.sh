@@ -9,8 +9,34 @@ kms_display="Microsoft Exchange Key Management Server"
 
 standin() { timeout 30 $runner "$bin/tests/tools/kms_standin.exe" "$@" </dev/null; }
 
-# svc_setup NAME: scratch folder $tmp (Windows: $wtmp), password files, a sound Kmsdata.
+# wine_server_persistent: is a persistent wineserver (-p) serving $WINEPREFIX?
+wine_server_persistent() {
+	for c in /proc/[0-9]*/cmdline; do
+		d=${c%/cmdline}
+		case $({ tr '\0' ' ' <"$c"; } 2>/dev/null) in
+		*wineserver*" -p "*) ;;
+		*) continue ;;
+		esac
+		prefix=$({ tr '\0' '\n' <"$d/environ"; } 2>/dev/null | sed -n 's/^WINEPREFIX=//p')
+		[ "$prefix" = "${WINEPREFIX:-$HOME/.wine}" ] && return 0
+	done
+	return 1
+}
+
+# svc_persistent_server: Wine ends its services whenever only system processes
+# are left, unless the server is persistent; `wineserver -p` cannot make a
+# running server (one wineboot left) persistent, so wait for that one to end.
+svc_persistent_server() {
+	timeout 10 wineserver -p >/dev/null 2>&1 && return 0
+	wine_server_persistent && return 0
+	timeout 30 wineserver -w >/dev/null 2>&1
+	timeout 10 wineserver -p >/dev/null 2>&1 || t_fail "a persistent wineserver for the service tests"
+}
+
+# svc_setup NAME: a persistent Wine server, scratch folder $tmp (Windows:
+# $wtmp), password files, a sound Kmsdata, a running stand-in MSExchangeDS.
 svc_setup() {
+	svc_persistent_server
 	tmp=$(mktemp -d "/tmp/kms-$1.XXXXXX")
 	wtmp="Z:$tmp"
 	password="Kms-Pa55-$$-word"

@@ -189,6 +189,7 @@ handler CRITICAL SOFT 3 >"$tmp/h2" 2>&1 &
 h2=$!
 wait "$h1" "$h2"
 both=$(cat "$tmp/h1" "$tmp/h2")
+printf '%s\n' "$both" | sed 's/^/      /' 
 n_restarted=$(printf '%s\n' "$both" | grep -c '^KMS_RESTART OK - restarted')
 n_other=$(printf '%s\n' "$both" | grep -Ec '^KMS_RESTART OK - (another handle_kms_restart is at work: doing nothing|MSExchangeKMS is (RUNNING|START_PENDING))|^KMS_RESTART WARNING - MSExchangeKMS is START_PENDING')
 if [ "$n_restarted" -eq 1 ] && [ "$n_other" -eq 1 ] && [ $(($(starts) - before)) -eq 1 ] && [ "$(restarts)" -eq 1 ]; then
