@@ -5,6 +5,7 @@
  * a service argument. Every action and refusal also goes to the event log. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -84,6 +85,12 @@ struct config {
 };
 
 static struct eventsink *sink;
+static struct secret password; /* wiped at every exit (atexit) and right after the start */
+
+static void wipe_password(void)
+{
+	secret_clear(&password);
+}
 
 /* The one outcome line, also recorded in the event log (unless skipped). */
 static _Noreturn void finish(plugin_state s, bool record, unsigned id, const char *fmt, ...) KMS_PRINTF(4, 5);
@@ -545,7 +552,7 @@ int main(int argc, char **argv)
 	refuse_beside_perfwiz(&cfg);
 	refuse_unsound_database(&cfg);
 	refuse_after_exception_event(&cfg, &ledger, now);
-	static struct secret password;
+	atexit(wipe_password);
 	read_password(&cfg, &password);
 	if (cfg.dry_run) {
 		secret_clear(&password);
