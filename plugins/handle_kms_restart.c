@@ -429,7 +429,7 @@ static void plan_restart(const struct config *cfg, struct svc *s, struct plan *p
 		duration_format(p->age, age, sizeof age);
 		duration_format(cfg->hung_after, limit, sizeof limit);
 		if (p->age < cfg->hung_after)
-			finish(STATE_WARNING, false, 0,
+			finish(STATE_WARNING, true, EV_REFUSED,
 			       "%s is %s for %s, less than --hung-after %s: left alone", cfg->service,
 			       svc_state_name(state), age, limit);
 		p->kill = true;
