@@ -1,4 +1,5 @@
 #!/bin/sh
+# wine-too: quickstart also runs this on the Windows build under Wine (RUNNER=wine).
 # The deadline ends a program blocked in read(2) on a FIFO that never
 # delivers, within its timeout + 1 s, with the timeout line and state.
 # RUNNER (e.g. "wine") and PROBE may be set to test the Windows build.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# wine-too: quickstart also runs this on the Windows build under Wine (RUNNER=wine).
 # The common options as a user meets them: help and version exit 3, every
 # malformed value is one UNKNOWN line naming option and value, a short usage
 # follows a bad option. RUNNER/PROBE may point at the Windows build.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# wine-too: quickstart also runs this on the Windows build under Wine (RUNNER=wine).
 # check_kms_events on .evt fixtures: defaults, every option, window and
 # bookmark, clear-on-start, every log shape, and every bad input as one
 # UNKNOWN line naming the culprit.

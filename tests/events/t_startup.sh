@@ -1,4 +1,5 @@
 #!/bin/sh
+# wine-too: quickstart also runs this on the Windows build under Wine (RUNNER=wine).
 # check_kms_startup on .evt fixtures: which SCM events are timeouts and
 # which failed starts, the right insertion string per id, service names in
 # any case, both threshold pairs, perfdata, and bad input.
