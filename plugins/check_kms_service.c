@@ -30,7 +30,9 @@ static const char notes[] =
     "  CONTINUE_PENDING                     WARNING\n"
     "  not installed                        CRITICAL (see --not-found)\n"
     "  start type disabled                  WARNING\n"
-    "  a dependency not running             WARNING, named in the first line\n"
+    "  a dependency not running             WARNING, named in the first line (--depends-on\n"
+    "                                       when it is not installed at all: long output only;\n"
+    "                                       Exchange 2000 has no MSExchangeDS)\n"
     "  perfwiz.exe running (local checks)   WARNING while the service runs\n"
     "  no access, host unreachable          UNKNOWN\n"
     "\n"
@@ -83,7 +85,7 @@ static void parse(int argc, char **argv, struct config *cfg)
 	     "Image name of Performance Optimizer (default perfwiz.exe)", "NAME"},
 	    {"depends-on", 0, POPT_ARG_STRING, &depends_on, 0,
 	     "A service the KM service needs running, checked besides the dependencies the service manager "
-	     "lists (default MSExchangeDS; '' for none)",
+	     "lists: WARNING when it is installed but not running (default MSExchangeDS; '' for none)",
 	     "NAME"},
 	    POPT_TABLEEND};
 	options_parse(argc, argv, &info, own, &cfg->common);
@@ -111,6 +113,7 @@ struct facts {
 	const char *dependency[SVC_MAX_DEPENDENCIES + 1]; /* configured, and --depends-on */
 	svc_state dependency_state[SVC_MAX_DEPENDENCIES + 1];
 	unsigned dependency_count;
+	bool last_is_implicit; /* the last one is --depends-on, not configured */
 	unsigned long perfwiz_pid;
 };
 
@@ -130,8 +133,10 @@ static void list_dependencies(const struct config *cfg, struct facts *f)
 		f->dependency[f->dependency_count++] = f->config.dependency[i];
 		listed = listed || same_name(f->config.dependency[i], cfg->depends_on);
 	}
-	if (!listed)
+	if (!listed) {
 		f->dependency[f->dependency_count++] = cfg->depends_on;
+		f->last_is_implicit = true;
+	}
 }
 
 static void gather(struct svc *s, const struct config *cfg, struct facts *f, struct report *r)
@@ -208,7 +213,9 @@ static void evaluate_context(const struct config *cfg, const struct facts *f, st
 		report_summary(r, "its start type is disabled");
 	}
 	for (unsigned i = 0; i < f->dependency_count; i++) {
-		if (f->dependency_state[i] == SVC_RUNNING)
+		bool implicit = f->last_is_implicit && i + 1 == f->dependency_count;
+		if (f->dependency_state[i] == SVC_RUNNING ||
+		    (implicit && f->dependency_state[i] == SVC_NOT_INSTALLED))
 			continue;
 		report_raise(r, STATE_WARNING);
 		report_summary(r, "the service it depends on, %s, is %s", f->dependency[i],
