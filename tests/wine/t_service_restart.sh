@@ -164,6 +164,14 @@ t_expect "Event 5058 since the last start: refused, newest backup named" 2 \
 	handler --event-file "$wtmp/app.evt" --backup-dir "$wtmp/backup" CRITICAL SOFT 3
 t_expect "an unreadable event file: UNKNOWN" 3 "^KMS_RESTART UNKNOWN - cannot look for Event 5058: " \
 	handler --event-file "$wtmp/nothing.evt" CRITICAL SOFT 3
+# After a successful start the same old event no longer counts.
+install_kms
+sleep 1
+t_expect "a successful start (the ledger notes it)" 0 '^KMS_RESTART OK - restarted' handler CRITICAL SOFT 3
+standin stop MSExchangeKMS
+svc_wait_state STOPPED
+t_expect "Event 5058 older than the last successful start: restarted" 0 '^KMS_RESTART OK - restarted' \
+	handler --event-file "$wtmp/app.evt" --backup-dir "$wtmp/backup" CRITICAL SOFT 3
 
 # --- hung in START_PENDING: left alone while young, then killed and restarted ---
 fresh_ledger
