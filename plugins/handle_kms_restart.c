@@ -47,7 +47,8 @@ static const char notes[] =
     "is missing or its ESE header invalid, or Event 5058 was logged since the handler last saw\n"
     "the service start, or within --event-window when it never did), the password file\n"
     "(refused when ordinary users may read it). Then it starts the service with the password\n"
-    "and waits for RUNNING at most --start-timeout, within its own timeout (-t, default 170 s:\n"
+    "and waits for RUNNING at most --start-timeout, giving up earlier when the checkpoint does\n"
+    "not move for the service's wait hint, within its own timeout (-t, default 170 s:\n"
     "raise Nagios's event_handler_timeout, default 30 s, or lower --start-timeout).\n"
     "\n"
     "Output: one line. Exit status: 0 restarted, nothing to do, or skipped; 1 budget spent, or\n"
@@ -477,9 +478,9 @@ static void start_and_wait(const struct config *cfg, struct svc *s, struct secre
 	if (!ok)
 		finish(STATE_CRITICAL, true, EV_FAILED, "restart failed: %s", err.text);
 	struct svc_status last;
-	bool moved;
-	enum svc_wait_result r =
-	    svc_wait(s, SVC_RUNNING, (long)(cfg->start_timeout * 1000), &last, &moved, &err);
+	bool moved, stalled;
+	enum svc_wait_result r = svc_wait_progress(s, SVC_RUNNING, (long)(cfg->start_timeout * 1000), &last,
+	                                           &moved, &stalled, &err);
 	char took[64], why[512];
 	duration_format((double)(time(NULL) - started), took, sizeof took);
 	if (r == SVC_WAIT_REACHED) {
@@ -505,6 +506,15 @@ static void start_and_wait(const struct config *cfg, struct svc *s, struct secre
 	}
 	if (r == SVC_WAIT_FAILED)
 		finish(STATE_CRITICAL, true, EV_FAILED, "restart failed: %s", err.text);
+	if (stalled) {
+		char hint[64];
+		duration_format(last.wait_hint_ms < 1000 ? 1 : last.wait_hint_ms / 1000.0, hint, sizeof hint);
+		finish(STATE_CRITICAL, true, EV_FAILED,
+		       "restart failed: %s is still %s after %s, its checkpoint %lu unmoved for its wait "
+		       "hint (%s): "
+		       "it hangs in its start",
+		       cfg->service, svc_state_name(last.state), took, last.checkpoint, hint);
+	}
 	finish(STATE_CRITICAL, true, EV_FAILED,
 	       "restart failed: %s is still %s after %s (checkpoint %lu, %s)", cfg->service,
 	       svc_state_name(last.state), took, last.checkpoint, moved ? "moving" : "not moving");

@@ -109,6 +109,14 @@ enum svc_wait_result {
 enum svc_wait_result svc_wait(struct svc *s, svc_state want, long timeout_ms, struct svc_status *last,
                               bool *progressed, struct svc_error *err);
 
+/* svc_wait that also gives up (SVC_WAIT_TIMED_OUT, *stalled true) when the
+ * checkpoint has not moved for the service's wait hint (at least 1 s): a
+ * pending service that makes no progress within its own hint is hung, as
+ * Microsoft's service control samples judge it. */
+enum svc_wait_result svc_wait_progress(struct svc *s, svc_state want, long timeout_ms,
+                                       struct svc_status *last, bool *progressed, bool *stalled,
+                                       struct svc_error *err);
+
 /* Terminate the process `pid` (the service's own, from its status; never by
  * name) and wait on its handle, at most timeout_ms: after TerminateProcess
  * the service manager may go on reporting the dead pid. */

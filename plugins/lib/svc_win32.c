@@ -329,12 +329,15 @@ static long bounded(long timeout_ms)
 	return timeout_ms < left ? timeout_ms : left;
 }
 
-enum svc_wait_result svc_wait(struct svc *s, svc_state want, long timeout_ms, struct svc_status *last,
-                              bool *progressed, struct svc_error *err)
+/* The wait loop; stalled NULL: no stall rule. */
+static enum svc_wait_result wait_for(struct svc *s, svc_state want, long timeout_ms, struct svc_status *last,
+                                     bool *progressed, bool *stalled, struct svc_error *err)
 {
-	DWORD start = GetTickCount();
+	DWORD start = GetTickCount(), moved_at = start;
 	long budget = bounded(timeout_ms);
 	*progressed = false;
+	if (stalled)
+		*stalled = false;
 	bool first = true;
 	unsigned long checkpoint = 0;
 	for (;;) {
@@ -344,11 +347,19 @@ enum svc_wait_result svc_wait(struct svc *s, svc_state want, long timeout_ms, st
 			return SVC_WAIT_REACHED;
 		if (last->state == SVC_STOPPED && want != SVC_STOPPED)
 			return SVC_WAIT_STOPPED;
+		DWORD now = GetTickCount();
+		if (first || last->checkpoint != checkpoint)
+			moved_at = now;
 		if (!first && last->checkpoint != checkpoint)
 			*progressed = true;
 		checkpoint = last->checkpoint;
 		first = false;
-		long elapsed = (long)(GetTickCount() - start);
+		long hint = last->wait_hint_ms < 1000 ? 1000 : (long)last->wait_hint_ms;
+		if (stalled && (long)(now - moved_at) >= hint) {
+			*stalled = true;
+			return SVC_WAIT_TIMED_OUT;
+		}
+		long elapsed = (long)(now - start);
 		if (elapsed >= budget)
 			return SVC_WAIT_TIMED_OUT;
 		long step = (long)(last->wait_hint_ms / 10);
@@ -357,6 +368,19 @@ enum svc_wait_result svc_wait(struct svc *s, svc_state want, long timeout_ms, st
 			step = budget - elapsed;
 		Sleep((DWORD)step);
 	}
+}
+
+enum svc_wait_result svc_wait(struct svc *s, svc_state want, long timeout_ms, struct svc_status *last,
+                              bool *progressed, struct svc_error *err)
+{
+	return wait_for(s, want, timeout_ms, last, progressed, NULL, err);
+}
+
+enum svc_wait_result svc_wait_progress(struct svc *s, svc_state want, long timeout_ms,
+                                       struct svc_status *last, bool *progressed, bool *stalled,
+                                       struct svc_error *err)
+{
+	return wait_for(s, want, timeout_ms, last, progressed, stalled, err);
 }
 
 bool svc_kill_process(unsigned long pid, long timeout_ms, struct svc_error *err)

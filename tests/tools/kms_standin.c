@@ -9,7 +9,7 @@
  *   kms_standin kill NAME (end its process, by its pid)   kms_standin config NAME auto|demand|disabled
  *   kms_standin run [--expect FILE] [--kmsdata DIR] [--evt FILE] [--log FILE]
  *                   [--exit-win32 N] [--exit-specific N] [--moving-checkpoint] [--plain]
- *                   [--start-delay MS] [--hang-always]
+ *                   [--start-delay MS] [--hang-always] [--wait-hint MS]
  * (--plain: runs at once, whatever its arguments: a stand-in MSExchangeDS.)
  * The expected password is read from a file: it is never on a command line. */
 #include <stdio.h>
@@ -34,6 +34,7 @@ static struct {
 	int plain;
 	int hang_always;           /* hang in START_PENDING even with a password */
 	unsigned long start_delay; /* ms spent in START_PENDING before the checks */
+	unsigned long wait_hint;   /* reported in START_PENDING (default 30000 ms) */
 } opt;
 
 static SERVICE_STATUS_HANDLE status_handle;
@@ -64,7 +65,7 @@ static void report(DWORD state, DWORD win32, DWORD specific)
 	status.dwControlsAccepted = state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP : 0;
 	status.dwWin32ExitCode = specific ? ERROR_SERVICE_SPECIFIC_ERROR : win32;
 	status.dwServiceSpecificExitCode = specific;
-	status.dwWaitHint = state == SERVICE_START_PENDING ? 30000 : 0;
+	status.dwWaitHint = state == SERVICE_START_PENDING ? (opt.wait_hint ? opt.wait_hint : 30000) : 0;
 	SetServiceStatus(status_handle, &status);
 }
 
@@ -303,6 +304,8 @@ static int run_service(int argc, char **argv)
 			opt.log_file = v;
 		else if (strcmp(a, "--exit-win32") == 0)
 			opt.exit_win32 = strtoul(v, NULL, 10);
+		else if (strcmp(a, "--wait-hint") == 0)
+			opt.wait_hint = strtoul(v, NULL, 10);
 		else if (strcmp(a, "--start-delay") == 0)
 			opt.start_delay = strtoul(v, NULL, 10);
 		else if (strcmp(a, "--exit-specific") == 0)

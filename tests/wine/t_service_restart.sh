@@ -218,5 +218,13 @@ else
 fi
 standin kill MSExchangeKMS
 
+# --- a start that makes no progress within its wait hint: given up early ---
+fresh_ledger
+install_kms --hang-always --wait-hint 1000
+t_expect "no progress for the wait hint: CRITICAL before --start-timeout" 2 \
+	'^KMS_RESTART CRITICAL - restart failed: MSExchangeKMS is still START_PENDING after [0-9]+s, its checkpoint 1 unmoved for its wait hint \(1s\): it hangs in its start$' \
+	handler -t 60 --start-timeout 50 CRITICAL SOFT 3
+standin kill MSExchangeKMS
+
 svc_cleanup
 t_summary
