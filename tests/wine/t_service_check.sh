@@ -23,6 +23,8 @@ t_expect "empty service name" 3 "^KMS_SERVICE UNKNOWN - --service: is empty" che
 standin uninstall MSExchangeKMS >/dev/null 2>&1
 t_expect "not installed: CRITICAL" 2 '^KMS_SERVICE CRITICAL - MSExchangeKMS is not installed \| state=0;' check
 t_expect "not installed, --not-found WARNING" 1 '^KMS_SERVICE WARNING - MSExchangeKMS is not installed' check --not-found WARNING
+long_name=$(printf '%0300d' 0)
+t_expect "a name the service manager cannot take: UNKNOWN" 3 "^KMS_SERVICE UNKNOWN - service '0+.*\\(123\\)$" check --service "$long_name"
 t_expect "unknown service name" 2 "^KMS_SERVICE CRITICAL - NoSuchService is not installed" check --service NoSuchService
 
 # --- stopped, never started ---

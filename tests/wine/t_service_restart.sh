@@ -39,6 +39,9 @@ t_expect "missing password file" 3 "^KMS_RESTART UNKNOWN - --password-file: cann
 chmod 600 "$tmp/empty"
 t_expect "empty password file" 3 "^KMS_RESTART UNKNOWN - --password-file: 'Z:$tmp/empty' is empty" \
 	handler --password-file "$wtmp/empty" CRITICAL SOFT 3
+t_expect "a state folder that does not exist: UNKNOWN, before any action" 3 \
+	"^KMS_RESTART UNKNOWN - refused: cannot keep the restart budget: cannot write 'Z:$tmp/nowhere/kms-restart.ledger'" \
+	timeout 60 $runner "$bin/plugins/handle_kms_restart.exe" --state-dir "$wtmp/nowhere" --password-file "$wtmp/Kmspwd.ini" CRITICAL SOFT 3
 t_expect "unknown service" 3 '^KMS_RESTART UNKNOWN - NoSuchService is not installed: nothing to restart' \
 	handler --service NoSuchService CRITICAL SOFT 3
 lines=$(printf '%s\n' "$t_out" | wc -l)
