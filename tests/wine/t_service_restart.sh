@@ -189,6 +189,9 @@ t_expect "--dry-run names the hung pid" 0 '^KMS_RESTART OK - dry run: every chec
 t_expect "hung START_PENDING: killed, then restarted to RUNNING" 0 '^KMS_RESTART OK - restarted MSExchangeKMS with its startup parameter: RUNNING' \
 	handler --hung-after 1s CRITICAL SOFT 3
 grep -q 'WARNING 4: end its hung process' "$tmp/handler.log" && t_pass "the kill is in the log" || t_fail "the kill is in the log"
+ds=$(timeout 10 $runner sc query MSExchangeDS </dev/null 2>/dev/null | tr -d '\r' | awk '/STATE/ {print $4}')
+[ "$ds" = RUNNING ] && t_pass "only the hung pid was ended: MSExchangeDS (the same kms_standin.exe image) still runs" ||
+	t_fail "only the hung pid was ended" "MSExchangeDS is $ds"
 
 # --- two handlers at once: exactly one restart ---
 fresh_ledger
