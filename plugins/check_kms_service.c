@@ -139,6 +139,19 @@ static void list_dependencies(const struct config *cfg, struct facts *f)
 	}
 }
 
+/* Sample a START_PENDING for 1-3 s (a tenth of its wait hint): does its checkpoint move? */
+static void sample_checkpoint(struct svc *s, struct facts *f)
+{
+	struct svc_error err;
+	struct svc_status later;
+	long sample_ms = (long)(f->status.wait_hint_ms / 10);
+	sample_ms = sample_ms < 1000 ? 1000 : sample_ms > 3000 ? 3000 : sample_ms;
+	if (svc_wait(s, SVC_RUNNING, sample_ms, &later, &f->checkpoint_moves, &err) == SVC_WAIT_FAILED)
+		plugin_exit(STATE_UNKNOWN, "%s", err.text);
+	f->checkpoint_moves = f->checkpoint_moves || later.checkpoint != f->status.checkpoint ||
+	                      later.state != SVC_START_PENDING;
+}
+
 static void gather(struct svc *s, const struct config *cfg, struct facts *f, struct report *r)
 {
 	struct svc_error err;
@@ -150,25 +163,15 @@ static void gather(struct svc *s, const struct config *cfg, struct facts *f, str
 		if (!f->have_age)
 			report_detail(r, "process age unknown: %s", err.text);
 	}
-	if (f->status.state == SVC_START_PENDING) {
-		long sample_ms = (long)(f->status.wait_hint_ms / 10);
-		sample_ms = sample_ms < 1000 ? 1000 : sample_ms > 3000 ? 3000 : sample_ms;
-		struct svc_status later;
-		if (svc_wait(s, SVC_RUNNING, sample_ms, &later, &f->checkpoint_moves, &err) ==
-		    SVC_WAIT_FAILED)
-			plugin_exit(STATE_UNKNOWN, "%s", err.text);
-		f->checkpoint_moves = f->checkpoint_moves || later.checkpoint != f->status.checkpoint ||
-		                      later.state != SVC_START_PENDING;
-	}
+	if (f->status.state == SVC_START_PENDING)
+		sample_checkpoint(s, f);
 	list_dependencies(cfg, f);
 	for (unsigned i = 0; i < f->dependency_count; i++)
 		if (!svc_query_other(s, f->dependency[i], &f->dependency_state[i], &err))
 			plugin_exit(STATE_UNKNOWN, "%s", err.text);
-	if (local) {
-		char why[512];
-		if (proc_find_by_name(cfg->perfwiz, &f->perfwiz_pid, why, sizeof why) == PROC_ERROR)
-			report_detail(r, "Performance Optimizer not looked for: %s", why);
-	}
+	char why[512];
+	if (local && proc_find_by_name(cfg->perfwiz, &f->perfwiz_pid, why, sizeof why) == PROC_ERROR)
+		report_detail(r, "Performance Optimizer not looked for: %s", why);
 }
 
 static void evaluate_state(const struct config *cfg, const struct facts *f, struct report *r)
