@@ -38,7 +38,8 @@ static const char notes[] =
     "\n"
     "When it acts: CRITICAL and SOFT at attempt --soft-attempt; or CRITICAL and HARD when no\n"
     "restart was made since the last recovery within --per (Icinga 2 reports HARD at attempt 1).\n"
-    "OK, WARNING and UNKNOWN never restart (an OK HARD notes the recovery in the ledger).\n"
+    "OK, WARNING and UNKNOWN never restart (an OK, SOFT or HARD, notes the recovery in the\n"
+    "ledger).\n"
     "\n"
     "Before it acts, in order: the lock (a second handler does nothing), the budget\n"
     "(--max-restarts per --per, in <state-dir>/kms-restart.ledger), the service state (RUNNING:\n"
@@ -244,10 +245,11 @@ static void ledger_path(const struct config *cfg, char *path, size_t cap)
 	snprintf(path, cap, "%s/kms-restart.ledger", cfg->state_dir);
 }
 
-/* An OK HARD is a recovery: note it, so the next problem may restart on HARD. */
+/* An OK (SOFT after a SOFT problem, HARD after a HARD one) is a recovery:
+ * note it, so the next problem may restart on HARD. */
 static void note_recovery(const struct config *cfg, int64_t now)
 {
-	if (cfg->state != STATE_OK || !cfg->hard || cfg->dry_run)
+	if (cfg->state != STATE_OK || cfg->dry_run)
 		return;
 	struct lock *lock;
 	char err[512], path[1024];

@@ -97,7 +97,7 @@ t_expect "RUNNING already: nothing to do" 0 '^KMS_RESTART OK - MSExchangeKMS is 
 standin stop MSExchangeKMS
 svc_wait_state STOPPED
 t_expect "CRITICAL HARD after a SOFT restart: skipped" 0 '^KMS_RESTART OK - skipped: CRITICAL HARD, but this problem was already met by a restart' handler -v CRITICAL HARD 4
-t_expect "OK HARD notes the recovery" 0 '^KMS_RESTART OK - skipped' handler OK HARD 1
+t_expect "OK SOFT (a recovery from SOFT) notes the recovery" 0 '^KMS_RESTART OK - skipped' handler OK SOFT 1
 grep -q '^recovered ' "$state/kms-restart.ledger" && t_pass "the recovery is in the ledger" || t_fail "the recovery is in the ledger"
 t_expect "CRITICAL HARD of a new problem (Icinga 2 attempt 1): restarted" 0 '^KMS_RESTART OK - restarted MSExchangeKMS' handler CRITICAL HARD 1
 
