@@ -48,11 +48,12 @@ static void build_common_table(const struct program_info *info, struct poptOptio
 	               "Print the version and exit with status 3 (UNKNOWN)", NULL);
 	t[n++] = entry("verbose", 'v', POPT_ARG_NONE, VAL_VERBOSE,
 	               "More detail in the long output; repeat for more (up to -vvv)", NULL);
-	t[n++] =
-	    entry("timeout", 't', POPT_ARG_STRING, VAL_TIMEOUT,
-	          "Give up after SECONDS (default 10) and return STATE (OK, WARNING, CRITICAL or UNKNOWN; "
-	          "default UNKNOWN)",
-	          "SECONDS[:STATE]");
+	static char timeout_help[160];
+	snprintf(timeout_help, sizeof timeout_help,
+	         "Give up after SECONDS (default %u) and return STATE (OK, WARNING, CRITICAL or UNKNOWN; "
+	         "default UNKNOWN)",
+	         info->default_timeout ? info->default_timeout : 10);
+	t[n++] = entry("timeout", 't', POPT_ARG_STRING, VAL_TIMEOUT, timeout_help, "SECONDS[:STATE]");
 	if (info->flags & OPTS_THRESHOLDS) {
 		t[n++] = entry("warning", 'w', POPT_ARG_STRING, VAL_WARNING,
 		               info->warning_help ? info->warning_help : "Warning threshold", "RANGE");
