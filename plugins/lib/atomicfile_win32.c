@@ -8,31 +8,15 @@
 #include <wchar.h>
 #include <windows.h>
 
-/* UTF-8 first; text that is not UTF-8 came from argv in the ANSI code page. */
-static bool widen(const char *text, wchar_t *out, int cap)
-{
-	if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text, -1, out, cap) > 0)
-		return true;
-	return MultiByteToWideChar(CP_ACP, 0, text, -1, out, cap) > 0;
-}
+#include "wintext.h"
 
 static void describe(char *err, size_t errlen, const char *what, const char *path, DWORD code)
 {
 	if (!err || !errlen)
 		return;
-	/* The system's words in UTF-8, whatever the ANSI code page. */
-	wchar_t wide[256];
-	char reason[512] = "";
-	DWORD w = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, code, 0,
-	                         wide, sizeof wide / sizeof wide[0], NULL);
-	int n = w ? WideCharToMultiByte(CP_UTF8, 0, wide, (int)w, reason, sizeof reason - 1, NULL, NULL) : 0;
-	if (n < 0)
-		n = 0;
-	reason[n] = '\0';
-	while (n > 0 && (reason[n - 1] == '\n' || reason[n - 1] == '\r' || reason[n - 1] == '.'))
-		reason[--n] = '\0';
-	snprintf(err, errlen, "cannot %s '%s': %s (error %lu)", what, path, n ? reason : "system error",
-	         (unsigned long)code);
+	char reason[512];
+	win_error_message(code, reason, sizeof reason);
+	snprintf(err, errlen, "cannot %s '%s': %s (error %lu)", what, path, reason, (unsigned long)code);
 }
 
 /* tmp = target + ".tmp" + the process id (tmp holds MAX_PATH + 64). */
@@ -54,7 +38,7 @@ static void make_temp_name(const wchar_t *target, wchar_t *tmp)
 bool atomicfile_write(const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
 	wchar_t target[MAX_PATH + 32], tmp[MAX_PATH + 64];
-	if (!path || !*path || !widen(path, target, MAX_PATH)) {
+	if (!path || !*path || !win_to_wide(path, target, MAX_PATH)) {
 		describe(err, errlen, "write", path ? path : "", ERROR_INVALID_NAME);
 		return false;
 	}
@@ -97,7 +81,7 @@ enum atomicfile_status atomicfile_read(const char *path, char *buf, size_t cap, 
 		return ATOMICFILE_ERROR;
 	}
 	buf[0] = '\0';
-	if (!widen(path, wide, MAX_PATH)) {
+	if (!win_to_wide(path, wide, MAX_PATH)) {
 		describe(err, errlen, "read", path, ERROR_INVALID_NAME);
 		return ATOMICFILE_ERROR;
 	}

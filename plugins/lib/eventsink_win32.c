@@ -9,7 +9,7 @@
 #include <time.h>
 #include <windows.h>
 
-#include "svc.h"
+#include "wintext.h"
 
 struct eventsink {
 	HANDLE source;
@@ -29,7 +29,7 @@ static HANDLE open_log(const char *path, char *err, size_t errcap)
 	if (h == INVALID_HANDLE_VALUE) {
 		DWORD code = GetLastError();
 		char message[256];
-		svc_error_message(code, message, sizeof message);
+		win_error_message(code, message, sizeof message);
 		snprintf(err, errcap, "--log: cannot open '%s': %s (%lu)", path, message,
 		         (unsigned long)code);
 	}

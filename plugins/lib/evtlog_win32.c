@@ -6,6 +6,7 @@
 #include <windows.h>
 
 #include "evtlog.h"
+#include "wintext.h"
 
 struct live {
 	HANDLE log;
@@ -14,19 +15,9 @@ struct live {
 
 static void describe(char *err, size_t errlen, const char *what, const char *name, DWORD code)
 {
-	/* The system's words in UTF-8, whatever the ANSI code page. */
-	wchar_t wide[256];
-	char reason[512] = "";
-	DWORD w = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, code, 0,
-	                         wide, sizeof wide / sizeof wide[0], NULL);
-	int n = w ? WideCharToMultiByte(CP_UTF8, 0, wide, (int)w, reason, sizeof reason - 1, NULL, NULL) : 0;
-	if (n < 0)
-		n = 0;
-	reason[n] = '\0';
-	while (n > 0 && (reason[n - 1] == '\n' || reason[n - 1] == '\r' || reason[n - 1] == '.'))
-		reason[--n] = '\0';
-	snprintf(err, errlen, "cannot %s %s: %s (error %lu)", what, name, n ? reason : "system error",
-	         (unsigned long)code);
+	char reason[512];
+	win_error_message(code, reason, sizeof reason);
+	snprintf(err, errlen, "cannot %s %s: %s (error %lu)", what, name, reason, (unsigned long)code);
 }
 
 static enum evtlog_read live_read(void *ctx, void *buf, size_t cap, size_t *got, size_t *needed, char *err,
@@ -61,13 +52,6 @@ static void live_close(void *ctx)
 	free(l);
 }
 
-static bool widen(const char *text, wchar_t *out, int cap)
-{
-	if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text, -1, out, cap) > 0)
-		return true;
-	return MultiByteToWideChar(CP_ACP, 0, text, -1, out, cap) > 0;
-}
-
 struct evt_source *evtlog_open(const char *host, const char *log, char *err, size_t errlen)
 {
 	wchar_t whost[300], wlog[300];
@@ -80,7 +64,7 @@ struct evt_source *evtlog_open(const char *host, const char *log, char *err, siz
 		snprintf(l->name, sizeof l->name, "the %s log on %s", log, host);
 	else
 		snprintf(l->name, sizeof l->name, "the %s log", log);
-	if ((host && !widen(host, whost, 300)) || !widen(log, wlog, 300)) {
+	if ((host && !win_to_wide(host, whost, 300)) || !win_to_wide(log, wlog, 300)) {
 		snprintf(err, errlen, "cannot open %s: the name is too long", l->name);
 		free(l);
 		return NULL;

@@ -2,6 +2,7 @@
  * GetFileAttributesExW, CreateFileW, MoveFileW...); reparse points count as
  * links and are never followed; reasons come from FormatMessageW. */
 #include "fsys.h"
+#include "wintext.h"
 
 #include <windows.h>
 
@@ -23,25 +24,15 @@ struct fsys_file {
 
 static void set_err(char *err, DWORD code)
 {
-	if (!err)
-		return;
-	wchar_t text[FSYS_ERR_MAX];
-	DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL, code, 0,
-	                         text, FSYS_ERR_MAX, NULL);
-	while (n > 0 &&
-	       (text[n - 1] == L'\r' || text[n - 1] == L'\n' || text[n - 1] == L' ' || text[n - 1] == L'.'))
-		n--;
-	text[n] = 0;
-	if (n == 0 || WideCharToMultiByte(CP_UTF8, 0, text, -1, err, FSYS_ERR_MAX, NULL, NULL) <= 0)
-		snprintf(err, FSYS_ERR_MAX, "Windows error %lu", (unsigned long)code);
+	if (err)
+		win_error_message(code, err, FSYS_ERR_MAX);
 }
 
 /* UTF-8 to UTF-16 (text that is not UTF-8 is taken in the ANSI code page,
  * as argv delivers it). */
 static bool widen(const char *path, wchar_t *out, int cap, char *err)
 {
-	if (MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, path, -1, out, cap) > 0 ||
-	    MultiByteToWideChar(CP_ACP, 0, path, -1, out, cap) > 0)
+	if (win_to_wide(path, out, (size_t)cap))
 		return true;
 	if (err)
 		snprintf(err, FSYS_ERR_MAX, "path too long or not valid text");

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <windows.h>
 
-#include "svc.h"
+#include "wintext.h"
 
 struct lock {
 	HANDLE mutex;
@@ -39,7 +39,7 @@ enum lock_result lock_take(const char *name, const char *dir, struct lock **out,
 	HANDLE h = open_mutex(name, &code);
 	if (!h) {
 		char message[256];
-		svc_error_message(code, message, sizeof message);
+		win_error_message(code, message, sizeof message);
 		snprintf(err, errcap, "cannot create the lock '%s': %s (%lu)", name, message,
 		         (unsigned long)code);
 		return LOCK_ERROR;

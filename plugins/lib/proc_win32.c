@@ -6,7 +6,7 @@
 #include <windows.h>
 #include <tlhelp32.h>
 
-#include "svc.h"
+#include "wintext.h"
 
 enum proc_lookup proc_find_by_name(const char *image, unsigned long *pid, char *err, size_t errcap)
 {
@@ -20,7 +20,7 @@ enum proc_lookup proc_find_by_name(const char *image, unsigned long *pid, char *
 	if (snap == INVALID_HANDLE_VALUE) {
 		DWORD code = GetLastError();
 		char message[256];
-		svc_error_message(code, message, sizeof message);
+		win_error_message(code, message, sizeof message);
 		snprintf(err, errcap, "cannot list processes: %s (%lu)", message, (unsigned long)code);
 		return PROC_ERROR;
 	}

@@ -9,7 +9,7 @@
 #include <sddl.h>
 
 #include "secret.h"
-#include "svc.h"
+#include "wintext.h"
 
 /* Rights that let a trustee read the file's contents. */
 #define READ_RIGHTS (FILE_READ_DATA | GENERIC_READ | GENERIC_ALL | MAXIMUM_ALLOWED)
@@ -72,7 +72,7 @@ static enum secret_status check_acl(HANDLE file, const char *path, char *why, si
 	                    &owner, NULL, &dacl, NULL, &sd);
 	if (rc != ERROR_SUCCESS) {
 		char message[256];
-		svc_error_message(rc, message, sizeof message);
+		win_error_message(rc, message, sizeof message);
 		snprintf(why, whycap, "cannot read the access list of '%s': %s (%lu)", path, message,
 		         (unsigned long)rc);
 		return SECRET_IO;
@@ -123,7 +123,7 @@ enum secret_status secret_read_private(const char *path, char *buf, size_t cap, 
 	if (file == INVALID_HANDLE_VALUE) {
 		DWORD code = GetLastError();
 		char message[256];
-		svc_error_message(code, message, sizeof message);
+		win_error_message(code, message, sizeof message);
 		snprintf(why, whycap, "cannot open '%s': %s (%lu)", path, message, (unsigned long)code);
 		return (code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND) ? SECRET_MISSING
 		                                                                      : SECRET_IO;

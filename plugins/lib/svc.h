@@ -133,14 +133,4 @@ const char *svc_state_name(svc_state state);
 /* "boot", "system", "auto", "demand", "disabled". */
 const char *svc_start_type_name(svc_start_type type);
 
-/* The system's message for a Win32 error code, UTF-8, one line, without the
- * final period: "The specified service does not exist as an installed service". */
-size_t svc_error_message(unsigned long code, char *buf, size_t cap);
-
-/* Text for the Win32 API, shared by this part's Windows modules: UTF-8 (or,
- * when it is not valid UTF-8, the ANSI code page argv delivers) to UTF-16
- * and back. Both return false when the text does not fit (out is then ""). */
-bool win_to_wide(const char *text, wchar_t *out, size_t cap);
-bool win_from_wide(const wchar_t *text, char *out, size_t cap);
-
 #endif

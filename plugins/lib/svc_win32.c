@@ -12,6 +12,7 @@
 
 #include "deadline.h"
 #include "strbuf.h"
+#include "wintext.h"
 
 /* Time kept back from the deadline so the caller can still report. */
 #define SVC_DEADLINE_MARGIN_MS 1500
@@ -21,53 +22,6 @@ struct svc {
 	SC_HANDLE service;
 	char name[256];
 };
-
-bool win_to_wide(const char *text, wchar_t *out, size_t cap)
-{
-	if (cap == 0)
-		return false;
-	out[0] = L'\0';
-	if (cap > INT_MAX)
-		cap = INT_MAX;
-	int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, text, -1, out, (int)cap);
-	if (n == 0 && GetLastError() == ERROR_NO_UNICODE_TRANSLATION)
-		n = MultiByteToWideChar(CP_ACP, 0, text, -1, out, (int)cap);
-	if (n == 0) {
-		out[0] = L'\0';
-		return false;
-	}
-	return true;
-}
-
-bool win_from_wide(const wchar_t *text, char *out, size_t cap)
-{
-	if (cap == 0)
-		return false;
-	if (cap > INT_MAX)
-		cap = INT_MAX;
-	if (WideCharToMultiByte(CP_UTF8, 0, text, -1, out, (int)cap, NULL, NULL) == 0) {
-		out[0] = '\0';
-		return false;
-	}
-	return true;
-}
-
-size_t svc_error_message(unsigned long code, char *buf, size_t cap)
-{
-	wchar_t wide[512];
-	DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
-	                         (DWORD)code, 0, wide, sizeof wide / sizeof wide[0], NULL);
-	if (n == 0 || !win_from_wide(wide, buf, cap))
-		snprintf(buf, cap, "Win32 error %lu", code);
-	/* One line, no trailing period or blanks. */
-	for (char *p = buf; *p; p++)
-		if (*p == '\r' || *p == '\n')
-			*p = ' ';
-	size_t len = strlen(buf);
-	while (len > 0 && (buf[len - 1] == ' ' || buf[len - 1] == '.'))
-		buf[--len] = '\0';
-	return len;
-}
 
 static svc_fail_kind classify(DWORD code)
 {
@@ -97,7 +51,7 @@ static bool fail_code(struct svc_error *err, DWORD code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	svc_error_message(code, message, sizeof message);
+	win_error_message(code, message, sizeof message);
 	err->kind = classify(code);
 	err->code = code;
 	snprintf(err->text, sizeof err->text, "%s: %s (%lu)", what, message, (unsigned long)code);
@@ -428,7 +382,7 @@ size_t svc_describe_exit(const struct svc_status *st, char *buf, size_t cap)
 		snprintf(buf, cap, "exit code 0 (stopped cleanly or never started)");
 	} else {
 		char message[256];
-		svc_error_message(st->win32_exit_code, message, sizeof message);
+		win_error_message(st->win32_exit_code, message, sizeof message);
 		snprintf(buf, cap, "exit code %lu: %s", st->win32_exit_code, message);
 	}
 	return strlen(buf);
