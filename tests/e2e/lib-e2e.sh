@@ -42,13 +42,28 @@ e2e_cleanup() {
 	for pid in $e2e_pids; do e2e_stop "$pid" 10; done
 	e2e_pids=""
 	if [ "$e2e_wine" = yes ]; then
-		wineserver -k >/dev/null 2>&1
+		e2e_wine_stop
 	fi
 	if [ -n "$e2e_dir" ] && [ -z "${KMS_E2E_KEEP:-}" ]; then
 		rm -rf "$e2e_dir"
 	elif [ -n "$e2e_dir" ]; then
 		echo "(kept $e2e_dir)"
 	fi
+}
+
+# e2e_wine_stop: end the Wine prefix's server and every process of this
+# prefix (a check a core started just before its stop could restart the
+# server, and the stand-in services with it): only processes whose
+# environment names this test's own WINEPREFIX.
+e2e_wine_stop() {
+	for ews_round in 1 2 3; do
+		wineserver -k >/dev/null 2>&1
+		timeout 10 wineserver -w >/dev/null 2>&1
+		ews_pids=$(grep -lzx "WINEPREFIX=$WINEPREFIX" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3)
+		[ -z "$ews_pids" ] && return 0
+		# shellcheck disable=SC2086
+		kill -9 $ews_pids 2>/dev/null
+	done
 }
 
 # e2e_wait SECONDS COMMAND...: poll COMMAND every 0.1 s until it succeeds

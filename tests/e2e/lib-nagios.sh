@@ -6,7 +6,8 @@
 NAGIOS=${NAGIOS:-nagios4}
 
 # nagios_render DIR PLUGINDIR SITE_CFG...: write DIR/nagios.cfg (one second
-# per interval unit, so contrib's intervals run in seconds), DIR/resource.cfg
+# per interval unit, or NAGIOS_INTERVAL_LENGTH seconds, so contrib's
+# intervals, in minutes, run in seconds), DIR/resource.cfg
 # ($USER1$ = PLUGINDIR), copy contrib/nagios/*.cfg and the site files.
 nagios_render() {
 	nr_dir=$1 nr_plugins=$2
@@ -36,7 +37,7 @@ check_result_reaper_frequency=1
 state_retention_file=$nr_dir/retention.dat
 retain_state_information=0
 use_retained_program_state=0
-interval_length=1
+interval_length=${NAGIOS_INTERVAL_LENGTH:-1}
 max_service_check_spread=1
 max_host_check_spread=1
 service_inter_check_delay_method=n
@@ -54,7 +55,7 @@ log_external_commands=1
 log_passive_checks=0
 use_syslog=0
 service_check_timeout=60
-event_handler_timeout=60
+event_handler_timeout=130
 soft_state_dependencies=0
 enable_environment_macros=0
 debug_level=0

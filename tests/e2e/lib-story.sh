@@ -1,7 +1,7 @@
 # lib-story.sh: the KM server of the issue's story for both cores: the demo
 # site (contrib/demo/site.sh), a Wine prefix with the stand-in KM service
 # registered as MSExchangeKMS, the Windows programs behind logged wrappers
-# (the "agent" folder), and the events of the story: a restart without the
+# (the "agent" folder), a stand-in MSExchangeDS, and the events of the story: a restart without the
 # password, Kmsdata damaged, a stale backup. Source after lib-e2e.sh and
 # lib-wine.sh; needs top_builddir (Linux) and KMS_WIN64_BUILD.
 
@@ -29,10 +29,42 @@ story_setup() {
 	wine_setup || return 1
 	: >"$ledger"
 	wine_wrappers "$agent" "$ledger" check_kms_service handle_kms_restart kms_standin || return 1
-	"$agent/kms_standin.exe" install MSExchangeKMS "$SITE_SERVICE_DISPLAY" demand - \
+	# The directory service the KM service depends on, plainly running.
+	"$agent/kms_standin.exe" install MSExchangeDS "Microsoft Exchange Directory" demand - --plain >/dev/null &&
+		"$agent/kms_standin.exe" start MSExchangeDS >/dev/null || return 1
+	"$agent/kms_standin.exe" install MSExchangeKMS "$SITE_SERVICE_DISPLAY" demand MSExchangeDS \
 		--expect "$(wine_path "$site/kmspwd.ini")" --kmsdata "$(wine_path "$site/Kmsdata")" \
 		--evt "$(wine_path "$site/logs/AppEvent.evt")" --log "$(wine_path "$standin_log")" >/dev/null &&
 		story_start_with_password
+}
+
+# story_render_nsclient OUT: contrib/nsclient/nsclient.ini for this KM
+# server: its Windows paths (C:\kms, C:\exchsrvr\Kmsdata, D:\KmsBackup) on
+# the site, the handler told to read Event 5058 from the site's exported log
+# (Wine keeps no event log), and the pending and hung thresholds shortened
+# from 60s/180s to 1s/2s so that the hung start plays out in seconds.
+story_render_nsclient() {
+	mkdir -p "$e2e_dir/state"
+	# Through the environment: awk -v would read the backslashes as escapes.
+	R_PWD=$(wine_path "$site/kmspwd.ini") R_STATE=$(wine_path "$e2e_dir/state") \
+		R_KMSDATA=$(wine_path "$site/Kmsdata") R_BACKUP=$(wine_path "$site/backup") \
+		R_EVT=$(wine_path "$site/logs/AppEvent.evt") awk '
+		function subst(from, to,   i, done) {
+			done = ""
+			while ((i = index($0, from)) > 0) {
+				done = done substr($0, 1, i - 1) to
+				$0 = substr($0, i + length(from))
+			}
+			$0 = done $0
+		}
+		{
+			subst("C:\\kms\\kmspwd.ini", ENVIRON["R_PWD"]); subst("C:\\kms\\state", ENVIRON["R_STATE"])
+			subst("C:\\exchsrvr\\Kmsdata", ENVIRON["R_KMSDATA"]); subst("D:\\KmsBackup", ENVIRON["R_BACKUP"])
+			subst("--pending-warning 60s --pending-critical 180s", "--pending-warning 1s --pending-critical 2s")
+			subst("--hung-after 180s", "--hung-after 2s")
+			subst(" $ARG1$", " --event-file " ENVIRON["R_EVT"] " $ARG1$")
+			print
+		}' "$top_srcdir/contrib/nsclient/nsclient.ini" >"$1"
 }
 
 # story_start_with_password: what an admin (or the handler) does.
