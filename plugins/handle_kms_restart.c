@@ -14,6 +14,7 @@
 #include "evtfile.h"
 #include "evtlog.h"
 #include "evtquery.h"
+#include "fsys.h"
 #include "kmsdata.h"
 #include "ledger.h"
 #include "lock.h"
@@ -242,7 +243,8 @@ static void skip_unless_critical(const struct config *cfg)
 
 static void ledger_path(const struct config *cfg, char *path, size_t cap)
 {
-	snprintf(path, cap, "%s/kms-restart.ledger", cfg->state_dir);
+	if (!fsys_join(path, cap, cfg->state_dir, "kms-restart.ledger"))
+		plugin_exit(STATE_UNKNOWN, "--state-dir: '%s' is too long", cfg->state_dir);
 }
 
 /* An OK (SOFT after a SOFT problem, HARD after a HARD one) is a recovery:
@@ -355,7 +357,8 @@ static void refuse_unsound_database(const struct config *cfg)
 	if (!cfg->kmsdata)
 		return;
 	char path[1024], problem[512], why[1024];
-	snprintf(path, sizeof path, "%s/%s", cfg->kmsdata, KMS_DB_NAME);
+	if (!fsys_join(path, sizeof path, cfg->kmsdata, KMS_DB_NAME))
+		plugin_exit(STATE_UNKNOWN, "--kmsdata: '%s' is too long", cfg->kmsdata);
 	static struct ese_file_check check;
 	if (!ese_file_check(path, false, &check)) {
 		snprintf(why, sizeof why, "Kmsmdb.edb cannot be read: %s", check.error);

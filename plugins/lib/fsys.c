@@ -11,9 +11,11 @@ bool fsys_join(char *out, size_t cap, const char *dir, const char *name)
 	size_t need = dl + (sep ? 1 : 0) + nl + 1;
 	if (need > cap || need > FSYS_PATH_MAX)
 		return false;
+	/* Keep the folder's own style: C:\exchsrvr\kmsdata gets a '\'. */
+	char sep_char = (strchr(dir, '\\') && !strchr(dir, '/')) ? '\\' : '/';
 	memmove(out, dir, dl);
 	if (sep)
-		out[dl++] = '/';
+		out[dl++] = sep_char;
 	memcpy(out + dl, name, nl + 1);
 	return true;
 }

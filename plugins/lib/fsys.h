@@ -63,7 +63,8 @@ bool fsys_rename(const char *from, const char *to, char *err);
 bool fsys_remove_file(const char *path, char *err);
 bool fsys_remove_dir(const char *path, char *err); /* must be empty */
 
-/* Join a folder and a name with '/' into out; false when it does not fit. */
+/* Join a folder and a name into out, with '\\' when the folder is written
+ * with backslashes only, else '/'; false when it does not fit. */
 bool fsys_join(char *out, size_t cap, const char *dir, const char *name);
 
 /* Longest path the backup code handles (bytes of UTF-8). */

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsys.h"
 #include "kmscopy.h"
 #include "kmsdata.h"
 
@@ -45,6 +46,21 @@ START_TEST(glob_table)
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		ck_assert_msg(kms_glob_match(rows[i].pattern, rows[i].name) == rows[i].match, "'%s' vs '%s'",
 		              rows[i].pattern, rows[i].name);
+}
+END_TEST
+
+START_TEST(join_keeps_the_folder_style)
+{
+	char out[64];
+	ck_assert(fsys_join(out, sizeof out, "/srv/kms", "Kmsmdb.edb"));
+	ck_assert_str_eq(out, "/srv/kms/Kmsmdb.edb");
+	ck_assert(fsys_join(out, sizeof out, "C:\\exchsrvr\\kmsdata", "Kmsmdb.edb"));
+	ck_assert_str_eq(out, "C:\\exchsrvr\\kmsdata\\Kmsmdb.edb");
+	ck_assert(fsys_join(out, sizeof out, "C:/exchsrvr\\kmsdata", "x"));
+	ck_assert_str_eq(out, "C:/exchsrvr\\kmsdata/x");
+	ck_assert(fsys_join(out, sizeof out, "dir/", "x"));
+	ck_assert_str_eq(out, "dir/x");
+	ck_assert(!fsys_join(out, 8, "/srv/kms", "Kmsmdb.edb"));
 }
 END_TEST
 
@@ -354,6 +370,7 @@ static Suite *kmsdata_suite(void)
 	Suite *s = suite_create("kmsdata");
 	TCase *pure = tcase_create("pure");
 	tcase_add_test(pure, glob_table);
+	tcase_add_test(pure, join_keeps_the_folder_style);
 	tcase_add_test(pure, iso_times);
 	tcase_add_test(pure, manifest_round_trip);
 	tcase_add_test(pure, manifest_rejections);
