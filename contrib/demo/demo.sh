@@ -26,8 +26,7 @@ note() { printf '   (%s)\n' "$*"; }
 # show COMMAND...: print it (site paths shortened), run it, print its output
 # and exit status.
 show() {
-	printf '$ %s\n' "$(echo "$*" | sed -e 's/^linux //' -e "s|$e2e_dir/site/|site/|g" -e "s|$top_builddir/plugins/||" \
-		-e "s|$(wine_path "$e2e_dir/site" | sed 's/\\/\\\\/g')\\\\|site\\\\|g" -e "s|$agent/||")"
+	printf '$ %s\n' "$(echo "$*" | sed -e 's/^linux //' -e "s|$e2e_dir/site/|site/|g" -e "s|$agent/||")"
 	show_out=$("$@" 2>&1)
 	show_status=$?
 	printf '%s\n' "$show_out" | sed 's/^/  /'

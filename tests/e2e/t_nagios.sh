@@ -83,11 +83,12 @@ define host {
 }
 EOF_SITE
 
-# Five seconds per interval unit: a retry (1 unit) leaves the handler, which
-# ends the hung process and starts the service under Wine, time to finish
-# before the next attempt, as a minute does in production.
+# Ten seconds per interval unit: a retry (1 unit) leaves the handler, which
+# ends the hung process and starts the service under Wine (a few seconds on
+# a loaded machine), time to finish before the next attempt, as a minute
+# does in production.
 n=$e2e_dir/nagios
-NAGIOS_INTERVAL_LENGTH=5 nagios_render "$n" "$plugins" "$e2e_dir/site.cfg"
+NAGIOS_INTERVAL_LENGTH=10 nagios_render "$n" "$plugins" "$e2e_dir/site.cfg"
 if nagios_verify "$n"; then
 	t_pass "nagios4 -v accepts contrib/nagios with the site's host"
 else
@@ -130,10 +131,10 @@ fi
 story_force kms-startup 2 1
 story_expect kms-startup 2 '^KMS_STARTUP CRITICAL - KM service: 3 startup timeouts \(7009: 1, 7022: 1, 7000/%%1053: 1\)' \
 	'^timeouts=3;0;2;0; failed_starts=0;0;2;0;$' "hung start: kms-startup CRITICAL, 3 timeouts counted"
-# Nagios retries by itself (retry_interval 5 s here): SOFT 1, SOFT 2 and,
+# Nagios retries by itself (retry_interval 10 s here): SOFT 1, SOFT 2 and,
 # with the handler's restart, back to OK.
 story_force kms-service 2 0 1
-[ "$have_handler" = yes ] && e2e_wait_daemon "$core_pid" 60 nagios_state_is kms-service 0 0 ||
+[ "$have_handler" = yes ] && e2e_wait_daemon "$core_pid" 90 nagios_state_is kms-service 0 0 ||
 	[ "$have_handler" = no ] || e2e_wait_daemon "$core_pid" 5 nagios_state_is kms-service 0 1
 if nagios_log_has '^\[[0-9]+\] SERVICE ALERT: kms1;kms-service;CRITICAL;SOFT;1;KMS_SERVICE CRITICAL - MSExchangeKMS is START_PENDING for [0-9]+s, checkpoint 1 not moving'; then
 	t_pass "hung start: SOFT 1 CRITICAL alert in nagios.log, START_PENDING named"
