@@ -32,7 +32,11 @@ show() {
 	printf '%s\n' "$show_out" | sed 's/^/  /'
 	printf '  [exit %s: %s]\n' "$show_status" "$(echo "$states" | cut -d' ' -f$((show_status + 1)) 2>/dev/null)"
 }
-linux() { "$top_builddir/plugins/$@"; }
+linux() { # PROGRAM ARGS...: a Linux program of the build
+	lp=$1
+	shift
+	"$top_builddir/plugins/$lp" "$@"
+}
 
 missing=$(story_missing)
 echo "exchange-kms-plugins demo: the Exchange Key Management Server, watched and repaired"
