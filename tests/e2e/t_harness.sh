@@ -258,6 +258,20 @@ else
 	t_fail "NRPE stopped by pid, no process left" "$(pgrep -af "$r/nrpe.cfg")"
 fi
 
+# --- a core that passes validation but cannot start --------------------------
+nq=$e2e_dir/nagios-nosocket
+nagios_render "$nq" "$plugins" "$e2e_dir/nagios-site.cfg"
+sed -i "s|^query_socket=.*|query_socket=$e2e_dir/no/such/dir/nagios.qh|" "$nq/nagios.cfg"
+start=$(date +%s)
+nagios_start "$nq"
+rc=$?
+took=$(($(date +%s) - start))
+if [ "$rc" -eq 2 ] && [ "$took" -le 10 ] && grep -q "Failed to init socket '$e2e_dir/no/such/dir/nagios.qh'" "$nq/nagios.log"; then
+	t_pass "a Nagios that cannot start is reported at once, its log naming the socket"
+else
+	t_fail "a Nagios that cannot start is reported at once" "status $rc after ${took} s" "$(e2e_attach "$nq/nagios.log" 3)"
+fi
+
 # --- a core that never comes up ---------------------------------------------
 # A "daemon" that never writes status.dat: the wait must give up within its
 # bound (here 2 s) and the stop must end it.
