@@ -171,74 +171,96 @@ static void describe_ids(char *buf, size_t cap)
 		len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? "," : "", args.ids[i]);
 }
 
+/* This program's options, after the log options evtcheck shares. */
+static void add_own_options(struct poptOption *own, size_t *n)
+{
+	static const struct poptOption table[] = {
+	    {"source", 's', POPT_ARG_ARGV, &args.sources, 0,
+	     "Count events of source NAME (any case; repeatable; default MSExchangeKMS)", "NAME"},
+	    {"id", 'i', POPT_ARG_ARGV, &args.ids, 0,
+	     "Count these event ids: a list with ranges, e.g. 5058 or 5057,5060-5085 "
+	     "(repeatable; default 5058)",
+	     "LIST"},
+	    {"type", '\0', POPT_ARG_STRING, &args.types, 0,
+	     "Only events of these types: error, warning, information, audit-success, "
+	     "audit-failure, comma-separated (default: any)",
+	     "LIST"},
+	    {"match", '\0', POPT_ARG_ARGV, &args.matches, 0,
+	     "Only events with TEXT (any case) in an insertion string (repeatable: "
+	     "all must occur)",
+	     "TEXT"},
+	    {"clear-on-start", '\0', POPT_ARG_NONE, &args.clear_on_start, 0,
+	     "An occurrence followed by a successful start of the KM service (7036 "
+	     "\"running\" in the System log) no longer counts",
+	     NULL},
+	    {"system-file", '\0', POPT_ARG_STRING, &args.system_file, 0,
+	     "With --clear-on-start: read the System log from this exported .evt "
+	     "file (default: the live System log)",
+	     "PATH"},
+	    {"service", '\0', POPT_ARG_ARGV, &args.services, 0,
+	     "With --clear-on-start: the KM service's name in 7036 events (any "
+	     "case; repeatable; default \"" KM_DISPLAY_NAME "\" and " KM_SOURCE ")",
+	     "NAME"},
+	};
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		own[(*n)++] = table[i];
+	own[*n] = (struct poptOption)POPT_TABLEEND;
+}
+
+/* The first line (count, window, last occurrence, remedy), the events, perfdata. */
+static _Noreturn void report_events(const struct evtcheck *check, const struct clearing *clear,
+                                    const struct common_options *common)
+{
+	struct report r;
+	report_init(&r, info.name);
+	report_raise(&r, threshold_state(&common->warning, &common->critical, (double)check->count));
+	char what[160];
+	describe_ids(what, sizeof what);
+	if (check->count == 0) {
+		report_summary(&r, "no %s %s", what, check->scope);
+	} else {
+		char last[32];
+		evt_time_format(check->newest, last, sizeof last);
+		const char *meaning = kms_event_meaning(check->newest_id);
+		report_summary(&r, "%lu x %s %s, last at %s%s%s", check->count, what, check->scope, last,
+		               meaning ? ": " : "", meaning ? meaning : "");
+	}
+	if (clear->cleared) {
+		char started[32];
+		evt_time_format(clear->started, started, sizeof started);
+		report_summary(&r, "%lu earlier cleared by the KM service's start at %s", clear->cleared,
+		               started);
+	}
+	evtcheck_report_events(check, &r, kms_event_meaning, common->verbose);
+	if (check->count && check->newest_id == 5058)
+		report_detail(
+		    &r, "Remedy (article Q190698): stop the KM service, restore Exchsrvr\\Kmsdata (every "
+		        "file and subfolder) from the newest offline backup, then start the service with "
+		        "its startup parameter, the KMS password.");
+	struct perfdata p = {.label = "events",
+	                     .value = (double)check->count,
+	                     .uom = "",
+	                     .warn = &common->warning,
+	                     .crit = &common->critical,
+	                     .has_min = true,
+	                     .min = 0};
+	report_perf(&r, &p);
+	report_exit(&r);
+}
+
 int main(int argc, char **argv)
 {
 	struct poptOption own[16];
 	size_t n = 0;
 	evtcheck_add_options(own, &n, &args.log, "Application");
-	own[n++] = (struct poptOption){
-	    "source",      's', POPT_ARG_ARGV,
-	    &args.sources, 0,   "Count events of source NAME (any case; repeatable; default MSExchangeKMS)",
-	    "NAME"};
-	own[n++] =
-	    (struct poptOption){"id",
-	                        'i',
-	                        POPT_ARG_ARGV,
-	                        &args.ids,
-	                        0,
-	                        "Count these event ids: a list with ranges, e.g. 5058 or 5057,5060-5085 "
-	                        "(repeatable; default 5058)",
-	                        "LIST"};
-	own[n++] =
-	    (struct poptOption){"type",
-	                        '\0',
-	                        POPT_ARG_STRING,
-	                        &args.types,
-	                        0,
-	                        "Only events of these types: error, warning, information, audit-success, "
-	                        "audit-failure, comma-separated (default: any)",
-	                        "LIST"};
-	own[n++] = (struct poptOption){"match",
-	                               '\0',
-	                               POPT_ARG_ARGV,
-	                               &args.matches,
-	                               0,
-	                               "Only events with TEXT (any case) in an insertion string (repeatable: "
-	                               "all must occur)",
-	                               "TEXT"};
-	own[n++] = (struct poptOption){"clear-on-start",
-	                               '\0',
-	                               POPT_ARG_NONE,
-	                               &args.clear_on_start,
-	                               0,
-	                               "An occurrence followed by a successful start of the KM service (7036 "
-	                               "\"running\" in the System log) no longer counts",
-	                               NULL};
-	own[n++] = (struct poptOption){"system-file",
-	                               '\0',
-	                               POPT_ARG_STRING,
-	                               &args.system_file,
-	                               0,
-	                               "With --clear-on-start: read the System log from this exported .evt "
-	                               "file (default: the live System log)",
-	                               "PATH"};
-	own[n++] = (struct poptOption){"service",
-	                               '\0',
-	                               POPT_ARG_ARGV,
-	                               &args.services,
-	                               0,
-	                               "With --clear-on-start: the KM service's name in 7036 events (any "
-	                               "case; repeatable; default \"" KM_DISPLAY_NAME "\" and " KM_SOURCE ")",
-	                               "NAME"};
-	own[n] = (struct poptOption)POPT_TABLEEND;
-
+	add_own_options(own, &n);
 	struct common_options common;
 	options_parse(argc, argv, &info, own, &common);
+
 	struct evtcheck check;
 	evtcheck_setup(&check, &args.log, common.hostname, "Application");
 	struct evtquery q = {0};
 	setup_query(&q);
-
 	struct clearing clear = {0};
 	if (args.clear_on_start) {
 		find_last_start(&check, &clear);
@@ -246,40 +268,5 @@ int main(int argc, char **argv)
 		q.accept_ctx = &clear;
 	}
 	evtcheck_run(&check, &q);
-
-	struct report r;
-	report_init(&r, info.name);
-	report_raise(&r, threshold_state(&common.warning, &common.critical, (double)check.count));
-	char what[160];
-	describe_ids(what, sizeof what);
-	if (check.count == 0) {
-		report_summary(&r, "no %s %s", what, check.scope);
-	} else {
-		char last[32];
-		evt_time_format(check.newest, last, sizeof last);
-		const char *meaning = kms_event_meaning(check.newest_id);
-		report_summary(&r, "%lu x %s %s, last at %s%s%s", check.count, what, check.scope, last,
-		               meaning ? ": " : "", meaning ? meaning : "");
-	}
-	if (clear.cleared) {
-		char started[32];
-		evt_time_format(clear.started, started, sizeof started);
-		report_summary(&r, "%lu earlier cleared by the KM service's start at %s", clear.cleared,
-		               started);
-	}
-	evtcheck_report_events(&check, &r, kms_event_meaning, common.verbose);
-	if (check.count && check.newest_id == 5058)
-		report_detail(
-		    &r, "Remedy (article Q190698): stop the KM service, restore Exchsrvr\\Kmsdata (every "
-		        "file and subfolder) from the newest offline backup, then start the service with "
-		        "its startup parameter, the KMS password.");
-	struct perfdata p = {.label = "events",
-	                     .value = (double)check.count,
-	                     .uom = "",
-	                     .warn = &common.warning,
-	                     .crit = &common.critical,
-	                     .has_min = true,
-	                     .min = 0};
-	report_perf(&r, &p);
-	report_exit(&r);
+	report_events(&check, &clear, &common);
 }

@@ -149,37 +149,73 @@ static void count_text(unsigned long n, const char *one, const char *many, const
 	         *detail ? ")" : "");
 }
 
+/* This program's options, after the log options evtcheck shares. */
+static void add_own_options(struct poptOption *own, size_t *n)
+{
+	static const struct poptOption table[] = {
+	    {"service", '\0', POPT_ARG_ARGV, &args.services, 0,
+	     "The KM service as SCM events name it (any case; repeatable; default \"" KM_DISPLAY_NAME
+	     "\" and " KM_SHORT_NAME ")",
+	     "NAME"},
+	    {"failed-warning", '\0', POPT_ARG_STRING, &args.failed_warning, 0,
+	     "WARNING when the failed starts are outside RANGE (default 0: any)", "RANGE"},
+	    {"failed-critical", '\0', POPT_ARG_STRING, &args.failed_critical, 0,
+	     "CRITICAL when the failed starts are outside RANGE (default 2: three or more)", "RANGE"},
+	};
+	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+		own[(*n)++] = table[i];
+	own[*n] = (struct poptOption)POPT_TABLEEND;
+}
+
+/* The first line (breakdown by id, last occurrence), the events, the KMS advice, perfdata. */
+static _Noreturn void report_tally(const struct evtcheck *check, const struct tally *tally,
+                                   const struct common_options *common, const struct range *failed_warn,
+                                   const struct range *failed_crit)
+{
+	struct report r;
+	report_init(&r, info.name);
+	report_raise(&r, threshold_state(&common->warning, &common->critical, (double)tally->timeouts));
+	report_raise(&r, threshold_state(failed_warn, failed_crit, (double)tally->failed));
+	char detail[256], timeouts[320], failed[320], last[32] = "";
+	breakdown(tally, true, detail, sizeof detail);
+	count_text(tally->timeouts, "startup timeout", "startup timeouts", detail, timeouts, sizeof timeouts);
+	breakdown(tally, false, detail, sizeof detail);
+	count_text(tally->failed, "failed start", "failed starts", detail, failed, sizeof failed);
+	if (check->count)
+		evt_time_format(check->newest, last, sizeof last);
+	report_summary(&r, "KM service: %s and %s %s%s%s", timeouts, failed, check->scope,
+	               *last ? ", last at " : "", last);
+	evtcheck_report_events(check, &r, startup_meaning, common->verbose);
+	if (tally->timeouts)
+		report_detail(
+		    &r, "The KM service cannot start without its startup parameter, the KMS password: a "
+		        "start without it (Performance Optimizer, a plain 'net start') hangs until the "
+		        "service manager gives up, \"did not respond in a timely manner\" [800FF351]. "
+		        "Start it with its password; stop it before running Performance Optimizer, or "
+		        "tell Performance Optimizer not to restart services (article Q263718).");
+	struct perfdata p = {.label = "timeouts",
+	                     .value = (double)tally->timeouts,
+	                     .uom = "",
+	                     .warn = &common->warning,
+	                     .crit = &common->critical,
+	                     .has_min = true};
+	report_perf(&r, &p);
+	p = (struct perfdata){.label = "failed_starts",
+	                      .value = (double)tally->failed,
+	                      .uom = "",
+	                      .warn = failed_warn,
+	                      .crit = failed_crit,
+	                      .has_min = true};
+	report_perf(&r, &p);
+	report_exit(&r);
+}
+
 int main(int argc, char **argv)
 {
 	struct poptOption own[12];
 	size_t n = 0;
 	evtcheck_add_options(own, &n, &args.log, "System");
-	own[n++] = (struct poptOption){
-	    "service",
-	    '\0',
-	    POPT_ARG_ARGV,
-	    &args.services,
-	    0,
-	    "The KM service as SCM events name it (any case; repeatable; default \"" KM_DISPLAY_NAME
-	    "\" and " KM_SHORT_NAME ")",
-	    "NAME"};
-	own[n++] = (struct poptOption){"failed-warning",
-	                               '\0',
-	                               POPT_ARG_STRING,
-	                               &args.failed_warning,
-	                               0,
-	                               "WARNING when the failed starts are outside RANGE (default 0: any)",
-	                               "RANGE"};
-	own[n++] = (struct poptOption){
-	    "failed-critical",
-	    '\0',
-	    POPT_ARG_STRING,
-	    &args.failed_critical,
-	    0,
-	    "CRITICAL when the failed starts are outside RANGE (default 2: three or more)",
-	    "RANGE"};
-	own[n] = (struct poptOption)POPT_TABLEEND;
-
+	add_own_options(own, &n);
 	struct common_options common;
 	options_parse(argc, argv, &info, own, &common);
 	struct range failed_warn =
@@ -205,40 +241,5 @@ int main(int argc, char **argv)
 	check.on_match_ctx = &tally;
 	evtcheck_run(&check, &q);
 
-	struct report r;
-	report_init(&r, info.name);
-	report_raise(&r, threshold_state(&common.warning, &common.critical, (double)tally.timeouts));
-	report_raise(&r, threshold_state(&failed_warn, &failed_crit, (double)tally.failed));
-	char detail[256], timeouts[320], failed[320], last[32] = "";
-	breakdown(&tally, true, detail, sizeof detail);
-	count_text(tally.timeouts, "startup timeout", "startup timeouts", detail, timeouts, sizeof timeouts);
-	breakdown(&tally, false, detail, sizeof detail);
-	count_text(tally.failed, "failed start", "failed starts", detail, failed, sizeof failed);
-	if (check.count)
-		evt_time_format(check.newest, last, sizeof last);
-	report_summary(&r, "KM service: %s and %s %s%s%s", timeouts, failed, check.scope,
-	               *last ? ", last at " : "", last);
-	evtcheck_report_events(&check, &r, startup_meaning, common.verbose);
-	if (tally.timeouts)
-		report_detail(
-		    &r, "The KM service cannot start without its startup parameter, the KMS password: a "
-		        "start without it (Performance Optimizer, a plain 'net start') hangs until the "
-		        "service manager gives up, \"did not respond in a timely manner\" [800FF351]. "
-		        "Start it with its password; stop it before running Performance Optimizer, or "
-		        "tell Performance Optimizer not to restart services (article Q263718).");
-	struct perfdata p = {.label = "timeouts",
-	                     .value = (double)tally.timeouts,
-	                     .uom = "",
-	                     .warn = &common.warning,
-	                     .crit = &common.critical,
-	                     .has_min = true};
-	report_perf(&r, &p);
-	p = (struct perfdata){.label = "failed_starts",
-	                      .value = (double)tally.failed,
-	                      .uom = "",
-	                      .warn = &failed_warn,
-	                      .crit = &failed_crit,
-	                      .has_min = true};
-	report_perf(&r, &p);
-	report_exit(&r);
+	report_tally(&check, &tally, &common, &failed_warn, &failed_crit);
 }
