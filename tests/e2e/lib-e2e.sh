@@ -93,6 +93,18 @@ e2e_daemon_ready() {
 	"$@"
 }
 
+# e2e_free_port [FIRST]: a local TCP port nothing listens on (from FIRST,
+# default 25666, a hundred ports on).
+e2e_free_port() {
+	for efp in $(seq "${1:-25666}" $((${1:-25666} + 100))); do
+		if ! ss -Hltn "sport = :$efp" 2>/dev/null | grep -q .; then
+			echo "$efp"
+			return 0
+		fi
+	done
+	return 1
+}
+
 # e2e_alive PID: the child still runs.
 e2e_alive() { kill -0 "$1" 2>/dev/null; }
 

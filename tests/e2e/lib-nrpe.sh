@@ -6,21 +6,10 @@ NRPE=${NRPE:-/usr/sbin/nrpe}
 CHECK_NRPE=${CHECK_NRPE:-/usr/lib/nagios/plugins/check_nrpe}
 NRPE_USER=${NRPE_USER:-nagios}
 
-# nrpe_free_port: a TCP port nothing listens on (from a high range).
-nrpe_free_port() {
-	for np_port in $(seq 25666 25766); do
-		if ! ss -Hltn "sport = :$np_port" 2>/dev/null | grep -q .; then
-			echo "$np_port"
-			return 0
-		fi
-	done
-	return 1
-}
-
 # nrpe_render DIR FRAGMENT: DIR/nrpe.cfg including FRAGMENT (a rendered
 # copy of contrib/nrpe/kms.cfg). Sets nrpe_port.
 nrpe_render() {
-	nrpe_port=$(nrpe_free_port) || return 1
+	nrpe_port=$(e2e_free_port 25666) || return 1
 	cat >"$1/nrpe.cfg" <<NRPE_CFG
 pid_file=$1/nrpe.pid
 server_address=127.0.0.1

@@ -1,11 +1,11 @@
 #!/bin/sh
 # The issue's story under Icinga 2, with contrib/icinga2 verbatim: the
-# services are applied by the host variable kms_server, the Windows programs
-# come from vars.kms_windows_plugin_dir (Wine wrappers); every
-# attempt is forced through the command pipe. Besides the story it proves
+# services are applied by the host variable kms_server; the Windows programs
+# (vars.kms_windows_plugin_dir: Wine wrappers) and the handler run on an
+# Icinga 2 agent through command_endpoint, as on a KM server; every attempt
+# is forced through the master's command pipe. Besides the story it proves
 # the config's handling of Icinga's numbering: the handler sees HARD at
 # max_check_attempts, as under Nagios, and only OK HARD out of the pending start.
-# command_endpoint is checked by the config validation only (see site_conf).
 . "$top_srcdir/tests/lib/harness.sh"
 . "$top_srcdir/tests/e2e/lib-e2e.sh"
 . "$top_srcdir/tests/e2e/lib-nagios.sh"
@@ -34,25 +34,21 @@ mkdir -p "$plugins"
 for p in check_kms_events check_kms_startup check_kms_backup; do ln -s "$(e2e_program "$p")" "$plugins/$p"; done
 ln -s /usr/lib/nagios/plugins/check_dummy "$plugins/check_dummy"
 
-# The admin's part: the KM server host. The pending thresholds are 1s/2s
-# (default 60s/180s) so that the hung start alerts within seconds.
-# site_conf FILE [AGENT_ENDPOINT]: with an endpoint, the Windows programs go
-# through command_endpoint to the KM server's agent; here only the config
-# check can take that path (running it needs an API connection), the live
-# run executes them on this node.
+# The admin's part: the KM server host, in the master's zone, its Windows
+# programs run by its agent (command_endpoint). The pending thresholds are
+# 1s/2s (default 60s/180s) so that the hung start alerts within seconds.
 win_string() { # PATH: its Windows name as an Icinga string body
 	wine_path "$1" | sed 's/\\/\\\\/g'
 }
-site_conf() {
-	mkdir -p "$e2e_dir/state"
-	cat >"$1" <<EOF_SITE
+mkdir -p "$e2e_dir/state"
+cat >"$e2e_dir/site.conf" <<EOF_SITE
 object Host "kms1" {
   address = "127.0.0.1"
   check_command = "dummy"
   enable_active_checks = false
+  zone = ZoneName
   vars.kms_server = true
-  ${2:+zone = ZoneName /* as in zones.d/master: command_endpoint needs a zone */}
-  ${2:+vars.kms_agent_endpoint = \"$2\"}
+  vars.kms_agent_endpoint = "kms-e2e-agent"
   vars.kms_windows_plugin_dir = "$agent"
   vars.kms_restart_password_file = "$(win_string "$site/kmspwd.ini")"
   vars.kms_restart_state_dir = "$(win_string "$e2e_dir/state")"
@@ -67,19 +63,16 @@ object Host "kms1" {
   vars.kms_service_pending_critical = "2s"
 }
 EOF_SITE
-}
-mkdir -p "$e2e_dir/agent-site"
-site_conf "$e2e_dir/agent-site/site.conf" kms-e2e
-ia=$e2e_dir/icinga-agent
-icinga_render "$ia" "$plugins" "$e2e_dir/agent-site/site.conf"
-if icinga_verify "$ia" && grep -q 'Instantiated 4 Services' "$ia/verify.out"; then
-	t_pass "icinga2 daemon -C accepts contrib/icinga2 with an agent endpoint (command_endpoint)"
+i=$e2e_dir/icinga ia=$e2e_dir/icinga-agent
+if icinga_two_nodes "$i" "$ia"; then
+	t_pass "a master and an agent with certificates from their own CA (icinga2 pki)"
 else
-	t_fail "icinga2 daemon -C accepts contrib/icinga2 with an agent endpoint" "$(icinga_verify_errors "$ia")"
+	t_fail "a master and an agent with certificates (icinga2 pki)" "$(e2e_attach "$i/pki.out" 5)"
+	t_summary
+	exit
 fi
-site_conf "$e2e_dir/site.conf"
-i=$e2e_dir/icinga
 icinga_render "$i" "$plugins" "$e2e_dir/site.conf"
+icinga_render_agent "$ia" "$plugins"
 if icinga_verify "$i" && grep -q 'Instantiated 4 Services' "$i/verify.out"; then
 	t_pass "icinga2 daemon -C accepts contrib/icinga2: 4 services applied by vars.kms_server"
 else
@@ -88,11 +81,17 @@ else
 	t_summary
 	exit
 fi
-if icinga_start "$i"; then
-	core_pid=$icinga_pid
-	t_pass "Icinga 2 up"
+if icinga_verify "$ia"; then
+	t_pass "icinga2 daemon -C accepts the agent with contrib's commands"
 else
-	t_fail "Icinga 2 up" "$(e2e_attach "$i/icinga2.out")"
+	t_fail "icinga2 daemon -C accepts the agent" "$(icinga_verify_errors "$ia")"
+fi
+icinga_start_agent "$ia"
+if icinga_start "$i" && e2e_wait_daemon "$icinga_agent_pid" 30 icinga_connected "$i"; then
+	core_pid=$icinga_pid
+	t_pass "Icinga 2 master and agent up and connected"
+else
+	t_fail "Icinga 2 master and agent up and connected" "$(e2e_attach "$i/icinga2.log" 8)" "$(e2e_attach "$ia/icinga2.out" 8)"
 	t_summary
 	exit
 fi
@@ -200,7 +199,22 @@ if [ "$have_handler" = yes ]; then
 		t_fail "every handler run has state, type and attempt" "$bad"
 	fi
 fi
+# Where each program ran: the Windows ones on the agent, the file checks here.
+on_agent=$(grep -c "Running command '[^']*/\(check_kms_service\|handle_kms_restart\)\.exe'" "$ia/icinga2.log")
+on_master=$(grep -c "Running command '[^']*/\(check_kms_service\|handle_kms_restart\)\.exe'" "$i/icinga2.log")
+files_on_agent=$(grep -c "Running command '[^']*/check_kms_\(events\|startup\|backup\)'" "$ia/icinga2.log")
+if [ "$on_agent" -ge 6 ] && [ "$on_master" -eq 0 ] && [ "$files_on_agent" -eq 0 ]; then
+	t_pass "command_endpoint: the agent ran the Windows programs ($on_agent times), the master none"
+else
+	t_fail "command_endpoint: the agent ran the Windows programs, the master none" \
+		"agent $on_agent, master $on_master, file checks on the agent $files_on_agent"
+fi
 pid=$icinga_pid
 icinga_stop
-if ! e2e_alive "$pid"; then t_pass "Icinga 2 stopped by pid"; else t_fail "Icinga 2 stopped by pid"; fi
+e2e_stop "$icinga_agent_pid" 20
+if ! e2e_alive "$pid" && ! e2e_alive "$icinga_agent_pid"; then
+	t_pass "Icinga 2 master and agent stopped by pid"
+else
+	t_fail "Icinga 2 master and agent stopped by pid"
+fi
 t_summary
