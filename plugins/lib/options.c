@@ -1,6 +1,7 @@
 /* options: common options, generated help/usage, strict value checks. */
 #include "options.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,8 +275,9 @@ long option_integer(const char *option, const char *text, long min, long max)
 {
 	double v;
 	const char *why = "";
-	if (!value_parse(text, VALUE_PLAIN, &v, &why) || v != (double)(long)v)
+	if (!value_parse(text, VALUE_PLAIN, &v, &why) || v != floor(v))
 		option_fail(option, "'%s' is not a whole number", text);
+	/* Range first: casting a value beyond long is undefined. */
 	if (v < (double)min || v > (double)max)
 		option_fail(option, "'%s' is out of range (%ld to %ld)", text, min, max);
 	return (long)v;

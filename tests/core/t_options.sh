@@ -26,6 +26,7 @@ t_expect "inverted critical range" 3 "^KMS_PROBE UNKNOWN - --critical: '5:1' is 
 t_expect "double colon" 3 "^KMS_PROBE UNKNOWN - --critical: '10::20'" p -c 10::20
 t_expect "empty range" 3 "^KMS_PROBE UNKNOWN - --warning: '' is empty|--warning: is empty" p --warning=
 t_expect "bad timeout" 3 "^KMS_PROBE UNKNOWN - --timeout: '10x' is not SECONDS\[:STATE\]" p -t 10x
+t_expect "huge timeout" 3 "^KMS_PROBE UNKNOWN - --timeout: '99999999999999999999' is out of range" p -t 99999999999999999999
 t_expect "zero timeout" 3 "^KMS_PROBE UNKNOWN - --timeout: '0' is out of range" p -t 0
 t_expect "bad timeout state" 3 "^KMS_PROBE UNKNOWN - --timeout: 'BAD' is not a state" p -t 5:BAD
 t_expect "unexpected argument" 3 "^KMS_PROBE UNKNOWN - unexpected argument 'extra'" p extra

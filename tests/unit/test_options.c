@@ -144,6 +144,11 @@ START_TEST(value_helpers)
 	ck_assert_str_eq(o.first, "KMS_PLUGIN UNKNOWN - --max-events: '1001' is out of range (0 to 1000)");
 	o = run_child(integer_child, "2.5");
 	ck_assert_str_eq(o.first, "KMS_PLUGIN UNKNOWN - --max-events: '2.5' is not a whole number");
+	o = run_child(integer_child, "99999999999999999999");
+	ck_assert_str_eq(
+	    o.first, "KMS_PLUGIN UNKNOWN - --max-events: '99999999999999999999' is out of range (0 to 1000)");
+	o = run_child(integer_child, "-3");
+	ck_assert_str_eq(o.first, "KMS_PLUGIN UNKNOWN - --max-events: '-3' is out of range (0 to 1000)");
 	o = run_child(integer_child, "12");
 	ck_assert_int_eq(o.status, 0);
 }
