@@ -6,8 +6,17 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+#ifndef O_NOFOLLOW
+#define O_NOFOLLOW 0
+#endif
+#ifndef O_CLOEXEC
+#define O_CLOEXEC 0
+#endif
 
 static bool fail(char *err, size_t errlen, const char *what, const char *path, int code)
 {
@@ -53,14 +62,47 @@ static void sync_directory_of(const char *path)
 	}
 }
 
+/* Create a fresh temporary beside path, mkstemp-style: a random suffix,
+ * O_CREAT|O_EXCL|O_NOFOLLOW so nothing planted there (a symlink, a FIFO, a
+ * file of someone else) is ever opened; a name already taken is retried. */
+static int create_temp(const char *path, char *tmp, size_t tmpcap)
+{
+	static unsigned long counter;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t seed = ((uint64_t)ts.tv_sec << 30) ^ (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 16);
+	int urandom = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (urandom >= 0) {
+		uint64_t r = 0;
+		if (read(urandom, &r, sizeof r) == (ssize_t)sizeof r)
+			seed ^= r;
+		close(urandom);
+	}
+	for (int attempt = 0; attempt < 100; attempt++) {
+		/* splitmix64 step: a different name each attempt */
+		uint64_t z = (seed += 0x9E3779B97F4A7C15ULL) + ++counter;
+		z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+		z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+		z ^= z >> 31;
+		if ((size_t)snprintf(tmp, tmpcap, "%s.tmp%012llx", path,
+		                     (unsigned long long)(z & 0xFFFFFFFFFFFFULL)) >= tmpcap) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
 bool atomicfile_write(const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
 	char tmp[4096];
 	if (!path || !*path)
 		return fail(err, errlen, "write", "", ENOENT);
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()) >= sizeof tmp)
-		return fail(err, errlen, "write", path, ENAMETOOLONG);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int fd = create_temp(path, tmp, sizeof tmp);
 	if (fd < 0)
 		return fail(err, errlen, "write", path, errno);
 	int code = 0;
@@ -90,7 +132,9 @@ enum atomicfile_status atomicfile_read(const char *path, char *buf, size_t cap, 
 		return ATOMICFILE_ERROR;
 	}
 	buf[0] = '\0';
-	int fd = open(path, O_RDONLY);
+	/* Non-blocking open: a FIFO planted at path must not hold the read
+	 * until the plugin's timeout; it is refused below as not regular. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return ATOMICFILE_MISSING;
@@ -104,6 +148,9 @@ enum atomicfile_status atomicfile_read(const char *path, char *buf, size_t cap, 
 			snprintf(err, errlen, "cannot read '%s': it is not a regular file", path);
 		return ATOMICFILE_ERROR;
 	}
+	int flags = fcntl(fd, F_GETFL);
+	if (flags >= 0)
+		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 	size_t got = 0;
 	for (;;) {
 		if (got + 1 >= cap) {

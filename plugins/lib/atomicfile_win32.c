@@ -19,20 +19,34 @@ static void describe(char *err, size_t errlen, const char *what, const char *pat
 	snprintf(err, errlen, "cannot %s '%s': %s (error %lu)", what, path, reason, (unsigned long)code);
 }
 
-/* tmp = target + ".tmp" + the process id (tmp holds MAX_PATH + 64). */
-static void make_temp_name(const wchar_t *target, wchar_t *tmp)
+/* tmp = target + ".tmp" + hex digits of (process id, tick count, attempt)
+ * (tmp holds MAX_PATH + 64). */
+static void make_temp_name(const wchar_t *target, wchar_t *tmp, unsigned long attempt)
 {
 	size_t n = wcslen(target);
 	memcpy(tmp, target, n * sizeof *tmp);
 	memcpy(tmp + n, L".tmp", 4 * sizeof *tmp);
 	n += 4;
-	wchar_t digits[16];
-	size_t d = 0;
-	for (unsigned long pid = GetCurrentProcessId(); d == 0 || pid > 0; pid /= 10)
-		digits[d++] = (wchar_t)(L'0' + pid % 10);
-	while (d > 0)
-		tmp[n++] = digits[--d];
+	unsigned long parts[3] = {GetCurrentProcessId(), GetTickCount(), attempt};
+	for (int i = 0; i < 3; i++)
+		for (int shift = 28; shift >= 0; shift -= 4)
+			tmp[n++] = L"0123456789abcdef"[(parts[i] >> shift) & 0xF];
 	tmp[n] = L'\0';
+}
+
+/* A fresh temporary: CREATE_NEW never opens what is already there (a file,
+ * a link or a reparse point planted at the name); a taken name is retried. */
+static HANDLE create_temp(const wchar_t *target, wchar_t *tmp)
+{
+	static unsigned long counter;
+	for (int attempt = 0; attempt < 100; attempt++) {
+		make_temp_name(target, tmp, ++counter);
+		HANDLE h = CreateFileW(tmp, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+		if (h != INVALID_HANDLE_VALUE || GetLastError() != ERROR_FILE_EXISTS)
+			return h;
+	}
+	SetLastError(ERROR_FILE_EXISTS);
+	return INVALID_HANDLE_VALUE;
 }
 
 bool atomicfile_write(const char *path, const void *data, size_t len, char *err, size_t errlen)
@@ -42,8 +56,7 @@ bool atomicfile_write(const char *path, const void *data, size_t len, char *err,
 		describe(err, errlen, "write", path ? path : "", ERROR_INVALID_NAME);
 		return false;
 	}
-	make_temp_name(target, tmp);
-	HANDLE h = CreateFileW(tmp, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+	HANDLE h = create_temp(target, tmp);
 	if (h == INVALID_HANDLE_VALUE) {
 		describe(err, errlen, "write", path, GetLastError());
 		return false;
@@ -92,6 +105,12 @@ enum atomicfile_status atomicfile_read(const char *path, char *buf, size_t cap, 
 		if (code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND)
 			return ATOMICFILE_MISSING;
 		describe(err, errlen, "read", path, code);
+		return ATOMICFILE_ERROR;
+	}
+	if (GetFileType(h) != FILE_TYPE_DISK) { /* a pipe or a device: never wait on it */
+		CloseHandle(h);
+		if (err && errlen)
+			snprintf(err, errlen, "cannot read '%s': it is not a regular file", path);
 		return ATOMICFILE_ERROR;
 	}
 	size_t got = 0;

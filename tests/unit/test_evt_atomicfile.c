@@ -157,6 +157,46 @@ START_TEST(killed_writer_never_tears_the_file)
 }
 END_TEST
 
+/* A symlink planted where the old code put its temporary (<path>.tmp<pid>)
+ * must never be written through: the victim keeps its content. */
+START_TEST(planted_symlink_at_temp_name_is_not_followed)
+{
+	char path[300], victim[300], link[340], buf[64], err[256] = "";
+	size_t len;
+	snprintf(path, sizeof path, "%s/state", dir);
+	snprintf(victim, sizeof victim, "%s/victim", dir);
+	snprintf(link, sizeof link, "%s.tmp%ld", path, (long)getpid());
+	FILE *f = fopen(victim, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("precious", f);
+	fclose(f);
+	ck_assert_int_eq(symlink(victim, link), 0);
+	ck_assert_msg(atomicfile_write(path, "new", 3, err, sizeof err), "%s", err);
+	ck_assert_int_eq(atomicfile_read(victim, buf, sizeof buf, &len, err, sizeof err), ATOMICFILE_OK);
+	ck_assert_str_eq(buf, "precious");
+	ck_assert_int_eq(atomicfile_read(path, buf, sizeof buf, &len, err, sizeof err), ATOMICFILE_OK);
+	ck_assert_str_eq(buf, "new");
+	struct stat st;
+	ck_assert_int_eq(lstat(path, &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+}
+END_TEST
+
+/* A FIFO at the state path is refused at once as not a regular file
+ * (before: open() blocked until the test's timeout). */
+START_TEST(fifo_is_refused_not_waited_on)
+{
+	char path[300], buf[64], err[256] = "";
+	size_t len;
+	snprintf(path, sizeof path, "%s/fifo", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	alarm(3);
+	ck_assert_int_eq(atomicfile_read(path, buf, sizeof buf, &len, err, sizeof err), ATOMICFILE_ERROR);
+	alarm(0);
+	ck_assert_msg(strstr(err, "not a regular file") != NULL, "%s", err);
+}
+END_TEST
+
 Suite *atomicfile_suite(void)
 {
 	Suite *s = suite_create("atomicfile");
@@ -168,6 +208,8 @@ Suite *atomicfile_suite(void)
 	tcase_add_test(tc, too_large_is_refused_not_cut);
 	tcase_add_test(tc, failed_write_keeps_old_content);
 	tcase_add_test(tc, killed_writer_never_tears_the_file);
+	tcase_add_test(tc, planted_symlink_at_temp_name_is_not_followed);
+	tcase_add_test(tc, fifo_is_refused_not_waited_on);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
