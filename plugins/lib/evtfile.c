@@ -384,9 +384,14 @@ static bool locate_records(struct evtfile *ef, const struct evt_header *h, char 
 	ef->check_oldest = true;
 	ef->oldest = eof.oldest_record_number;
 	ef->eof_off = eof_off;
-	if (ef->remaining == 0 && eof.current_record_number != eof.oldest_record_number)
+	/* An empty (cleared) log: Windows writes oldest 0 and current 1; an
+	 * emptied ring may also keep oldest == current. Both hold no record. */
+	if (ef->remaining == 0 && eof.oldest_record_number != 0 &&
+	    eof.current_record_number != eof.oldest_record_number)
 		return damaged(ef, err, errlen, eof_off + 0x1c,
 		               "the EOF record counts records but none are stored");
+	if (ef->remaining == 0)
+		ef->oldest = eof.current_record_number;
 	return true;
 }
 

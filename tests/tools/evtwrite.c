@@ -248,7 +248,8 @@ bool evtw_build(evtw_get get, void *ctx, size_t n, uint32_t first_number, const 
 	}
 	l->begin = r.head < r.tail ? r.q[r.head].start : r.w;
 	l->end = r.w;
-	l->oldest_number = r.head < r.tail ? r.q[r.head].number : first_number + (uint32_t)n;
+	/* An empty log holds oldest 0, as Windows writes a cleared log. */
+	l->oldest_number = r.head < r.tail ? r.q[r.head].number : 0;
 	l->next_number = first_number + (uint32_t)n;
 	l->first_survivor = n - l->survivors;
 	l->eof_split = r.size - r.w < EOFLEN;

@@ -150,24 +150,6 @@ START_TEST(every_layout_reads_back)
 }
 END_TEST
 
-START_TEST(empty_log)
-{
-	struct evtw_options o = {0};
-	struct evtw_image img;
-	const char *why;
-	ck_assert(evtw_build(get, NULL, 0, 5, &o, &img, &why));
-	write_image(&img);
-	char err[256];
-	struct evt_source *src = evtfile_open(path, err, sizeof err);
-	ck_assert_ptr_nonnull(src);
-	struct evt_record r;
-	ck_assert_int_eq(evt_source_next(src, &r), EVT_NEXT_END);
-	ck_assert_int_eq(evt_source_next(src, &r), EVT_NEXT_END);
-	evt_source_close(src);
-	evtw_free(&img);
-}
-END_TEST
-
 /* Reads all records; returns the error text ("" when none) and the count. */
 static const char *read_all(size_t *count)
 {
@@ -186,6 +168,52 @@ static const char *read_all(size_t *count)
 	evt_source_close(src);
 	return err;
 }
+
+static void put32le(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/* An empty log in both forms: oldest 0 / current 1 (what Windows writes for
+ * a cleared log) and oldest == current; neither is damage. */
+START_TEST(empty_log)
+{
+	for (int form = 0; form < 3; form++) {
+		struct evtw_options o = {0};
+		struct evtw_image img;
+		const char *why;
+		ck_assert(evtw_build(get, NULL, 0, form == 0 ? 1 : 5, &o, &img, &why));
+		ck_assert_uint_eq(img.layout.oldest_number, 0);
+		if (form == 1) { /* oldest == current */
+			put32le(img.data + 28, 5);
+			put32le(img.data + img.layout.end + 32, 5);
+		}
+		write_image(&img);
+		char err[256] = "";
+		struct evt_source *src = evtfile_open(path, err, sizeof err);
+		ck_assert_msg(src != NULL, "form %d: %s", form, err);
+		struct evt_record r;
+		ck_assert_int_eq(evt_source_next(src, &r), EVT_NEXT_END);
+		ck_assert_int_eq(evt_source_next(src, &r), EVT_NEXT_END);
+		evt_source_close(src);
+		evtw_free(&img);
+	}
+	/* oldest 7, current 9 and nothing stored: still damage */
+	struct evtw_options o = {0};
+	struct evtw_image img;
+	const char *why;
+	ck_assert(evtw_build(get, NULL, 0, 9, &o, &img, &why));
+	put32le(img.data + 28, 7);
+	put32le(img.data + img.layout.end + 32, 7);
+	write_image(&img);
+	size_t count;
+	ck_assert_ptr_nonnull(strstr(read_all(&count), "none are stored"));
+	evtw_free(&img);
+}
+END_TEST
 
 /* Any single damaged word among the records gives an error or the right
  * records, never a silently different count. */
