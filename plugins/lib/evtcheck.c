@@ -29,15 +29,16 @@ void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args 
 	                        "(counts add up). Wrapped and dirty copies are read too",
 	                        "PATH"};
 	t[(*n)++] = (struct poptOption){"log", 'l', POPT_ARG_STRING, &a->log, 0, log_help, "NAME"};
-	t[(*n)++] =
-	    (struct poptOption){"window",
-	                        '\0',
-	                        POPT_ARG_STRING,
-	                        &a->window,
-	                        0,
-	                        "Count events generated in the last DURATION (90s, 15m, 26h, 7d, 2w), or "
-	                        "'all' for the whole log (default 24h)",
-	                        "DURATION|all"};
+	t[(*n)++] = (struct poptOption){
+	    "window",
+	    '\0',
+	    POPT_ARG_STRING,
+	    &a->window,
+	    0,
+	    "Count events generated in the last DURATION (90s, 15m, 26h, 7d, 2w), or "
+	    "'all' for the whole log (default 24h). A file is read whole, so a clock stepped back "
+	    "cannot hide an event; the live log is read back to 1 hour before the window",
+	    "DURATION|all"};
 	t[(*n)++] = (struct poptOption){"since",
 	                                '\0',
 	                                POPT_ARG_STRING,
@@ -80,6 +81,16 @@ void evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const cha
 			option_fail("--file", "at most %d files", EVTCHECK_MAX_FILES);
 		if (!*a->files[i])
 			option_fail("--file", "is empty");
+		for (size_t j = 0; j < c->n_files; j++) {
+#ifdef _WIN32
+			bool same = evt_text_equal(c->files[j], a->files[i]); /* paths ignore case */
+#else
+			bool same = strcmp(c->files[j], a->files[i]) == 0;
+#endif
+			if (same)
+				option_fail("--file", "'%s' is given twice: its events would count twice",
+				            a->files[i]);
+		}
 		c->files[c->n_files++] = a->files[i];
 	}
 	if (c->n_files && host)
@@ -193,6 +204,7 @@ void evtcheck_run(struct evtcheck *c, struct evtquery *q)
 		q->bounded = c->bounded;
 		q->since = c->since;
 		q->after.set = false;
+		q->scan_whole = file != NULL; /* a file is read whole: see --window */
 		if (c->state_file) {
 			char key[512];
 			bookmark_key(key, sizeof key, file, c->host, c->log);
@@ -257,7 +269,9 @@ void evtcheck_report_events(const struct evtcheck *c, struct report *r, const ch
 		report_detail(r, "Note: %s", c->notes[i]);
 	if (verbose)
 		report_detail(
-		    r, "Read %lu records from %zu %s (newest first, stopping at the window or bookmark)",
+		    r,
+		    "Read %lu records from %zu %s (newest first, stopping at the bookmark, or for the live "
+		    "log 1 hour past the window)",
 		    c->records_read, c->n_files ? c->n_files : 1,
 		    c->n_files ? (c->n_files == 1 ? "file" : "files") : "live log");
 }

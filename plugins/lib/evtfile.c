@@ -4,22 +4,22 @@
  * trailing length, checking every length, offset and record number. */
 #include "evtfile.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsys.h"
 #include "strbuf.h"
 
 #define WINDOW_SIZE EVT_RECORD_MAX /* a record always fits the read window */
 
 struct evtfile {
 	struct evt_source base;
-	FILE *f;
-	uint64_t size;   /* the physical end of the file: the ring wraps here */
-	uint8_t *window; /* bytes [window_off, window_off + window_len) of the file */
+	struct fsys_file *f; /* 64-bit offsets everywhere; never a FIFO or a device */
+	uint64_t size;       /* the physical end of the file: the ring wraps here */
+	uint8_t *window;     /* bytes [window_off, window_off + window_len) of the file */
 	uint64_t window_off;
 	size_t window_len;
 	uint8_t *scratch; /* a record split at the physical end, put together */
@@ -48,10 +48,9 @@ static uint64_t ring_add(const struct evtfile *ef, uint64_t off, uint64_t d)
 	return x >= ef->size ? x - ring_len(ef) : x;
 }
 
-static bool fail_io(struct evtfile *ef, char *err, size_t errlen, uint64_t off)
+static bool fail_io(struct evtfile *ef, char *err, size_t errlen, uint64_t off, const char *why)
 {
-	snprintf(err, errlen, "%s: cannot read at byte offset %" PRIu64 ": %s", ef->base.name, off,
-	         ferror(ef->f) ? strerror(errno) : "unexpected end of file");
+	snprintf(err, errlen, "%s: cannot read at byte offset %" PRIu64 ": %s", ef->base.name, off, why);
 	return false;
 }
 
@@ -67,8 +66,9 @@ static inline const uint8_t *window_at(struct evtfile *ef, uint64_t off, size_t 
 		start = off + n > WINDOW_SIZE ? off + n - WINDOW_SIZE : 0;
 	size_t len = ef->size - start < WINDOW_SIZE ? (size_t)(ef->size - start) : WINDOW_SIZE;
 	ef->window_len = 0;
-	if (fseek(ef->f, (long)start, SEEK_SET) != 0 || fread(ef->window, 1, len, ef->f) != len) {
-		fail_io(ef, err, errlen, start);
+	char why[FSYS_ERR_MAX] = "unexpected end of file";
+	if (fsys_read_at(ef->f, start, ef->window, len, why) != (long long)len) {
+		fail_io(ef, err, errlen, start, why);
 		return NULL;
 	}
 	ef->window_off = start;
@@ -238,8 +238,7 @@ failed:
 static void evtfile_close(struct evt_source *src)
 {
 	struct evtfile *ef = (struct evtfile *)src;
-	if (ef->f)
-		fclose(ef->f);
+	fsys_close(ef->f, NULL);
 	free(ef->window);
 	free(ef->scratch);
 	free(ef);
@@ -339,13 +338,55 @@ static bool follow_chain(struct evtfile *ef, const struct evt_header *h, char *e
 	if (count == 0)
 		return damaged(ef, err, errlen, start,
 		               "no EOF record, and no valid record at the header's start offset");
+	/* The header's start offset may be stale: older records can lie before
+	 * it. Walk back from it while the records decode and number on. */
+	uint32_t first = number - (count - 1), older = 0;
+	uint64_t back = start;
+	while (first > 1 && covered < ring_len(ef)) {
+		uint64_t end = back, pad = 0;
+		if (end == EVT_HEADER_SIZE) { /* the previous record ends before the tail padding */
+			end = ef->size;
+			uint32_t word;
+			while (ef->size - end + 4 < EVT_RECORD_FIXED && end - 4 >= EVT_HEADER_SIZE) {
+				if (!ring_u32(ef, end - 4, &word, true, err, errlen))
+					return false;
+				if (word != EVT_TAIL_PADDING)
+					break;
+				end -= 4;
+			}
+			pad = ef->size - end;
+		}
+		uint32_t len;
+		struct evt_record rec;
+		if (!ring_u32(ef, ring_sub(ef, end, 4), &len, true, err, errlen))
+			return false;
+		/* The service evicts records to keep room for the EOF record after
+		 * the newest: a record that would leave less is an evicted one. */
+		if (covered + pad + EVT_EOF_SIZE > ring_len(ef) ||
+		    !length_plausible(len, ring_len(ef) - covered - pad - EVT_EOF_SIZE))
+			break;
+		uint64_t at = ring_sub(ef, end, len);
+		const uint8_t *bytes = record_bytes(ef, at, len, true, err, errlen);
+		if (!bytes)
+			return false;
+		if (!evt_record_decode(bytes, len, &rec, NULL) || rec.record_number != first - 1)
+			break;
+		first--;
+		older++;
+		covered += pad + len;
+		back = at;
+	}
 	ef->pos = p == EVT_HEADER_SIZE ? ef->size : p;
 	ef->remaining = covered;
 	ef->expected = number;
+	char before[96] = "";
+	if (older)
+		snprintf(before, sizeof before, ", and %" PRIu32 " older records before it (stale header)",
+		         older);
 	snprintf(ef->base.note, sizeof ef->base.note,
 	         "%s has no EOF record (dirty log): followed the record chain from byte offset %" PRIu64
-	         " to %" PRIu64 ", %" PRIu32 " records",
-	         ef->base.name, start, p, count);
+	         " to %" PRIu64 ", %" PRIu32 " records%s",
+	         ef->base.name, start, p, count, before);
 	return true;
 }
 
@@ -405,31 +446,29 @@ struct evt_source *evtfile_open(const char *path, char *err, size_t errlen)
 	}
 	ef->base.ops = &evtfile_ops;
 	snprintf(ef->base.name, sizeof ef->base.name, "'%s'", path);
-	ef->f = fopen(path, "rb");
+	char why[FSYS_ERR_MAX];
+	ef->f = fsys_open_read(path, why); /* refuses a FIFO at once, never waits on it */
 	if (!ef->f) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot open '%s': %s", path, why);
 		goto fail;
 	}
-	setvbuf(ef->f, NULL, _IONBF, 0); /* the window is the buffer */
 	uint8_t raw[EVT_HEADER_SIZE];
-	size_t got = fread(raw, 1, sizeof raw, ef->f);
-	if (got < sizeof raw && ferror(ef->f)) {
-		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+	long long got = fsys_read_at(ef->f, 0, raw, sizeof raw, why);
+	if (got < 0) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, why);
 		goto fail;
 	}
 	struct evt_header h;
 	struct evt_problem problem;
-	if (!evt_header_decode(raw, got, &h, &problem)) {
+	if (!evt_header_decode(raw, (size_t)got, &h, &problem)) {
 		snprintf(err, errlen, "'%s' is not an event log file (byte offset %zu: %s)", path,
 		         problem.offset, problem.why);
 		goto fail;
 	}
-	long size = (fseek(ef->f, 0, SEEK_END) == 0) ? ftell(ef->f) : -1;
-	if (size < 0) {
-		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+	if (!fsys_file_size(ef->f, &ef->size, why)) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, why);
 		goto fail;
 	}
-	ef->size = (uint64_t)size;
 	if (ef->size > UINT32_MAX) {
 		snprintf(err, errlen, "'%s' is larger than 4 GiB: not an event log file", path);
 		goto fail;

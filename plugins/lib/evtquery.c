@@ -93,10 +93,11 @@ bool evtquery_run(const struct evtquery *q, struct evt_source *src, struct evtqu
 			res->newest_seen.record_number = r.record_number;
 			res->newest_seen.time_written = r.time_written;
 		}
-		/* Newest first: once a record is older than the window (it was
-		 * written before the window began, so it was generated before
-		 * too) or not newer than the bookmark, so are all that follow. */
-		if (q->bounded && r.time_written < q->since)
+		/* Newest first: once a record was written well before the window
+		 * began (more than EVTQ_TIME_SLACK, so a clock stepped back a
+		 * little hides nothing) or is not newer than the bookmark, so are
+		 * all that follow. A whole scan never stops on time. */
+		if (q->bounded && !q->scan_whole && (uint64_t)r.time_written + EVTQ_TIME_SLACK < q->since)
 			break;
 		if (q->after.set && !newer_than(&q->after, &r))
 			break;

@@ -48,6 +48,11 @@ struct fsys_file *fsys_create_new(const char *path, char *err);
 /* Bytes read (0 at the end), or -1 with err. Reads until n or the end. */
 long long fsys_read(struct fsys_file *f, void *buf, size_t n, char *err);
 bool fsys_write(struct fsys_file *f, const void *buf, size_t n, char *err);
+/* Read up to n bytes at byte offset off (64-bit: files beyond 2 GiB on
+ * every platform); bytes read (fewer only at the end), or -1 with err. */
+long long fsys_read_at(struct fsys_file *f, uint64_t off, void *buf, size_t n, char *err);
+/* The size of an open file. */
+bool fsys_file_size(struct fsys_file *f, uint64_t *size, char *err);
 /* Flush to disk (files being written) and close. False when the flush failed. */
 bool fsys_close(struct fsys_file *f, char *err);
 /* Set a file's modification time (copies keep the source's). */

@@ -167,6 +167,35 @@ long long fsys_read(struct fsys_file *f, void *buf, size_t n, char *err)
 	return (long long)got;
 }
 
+long long fsys_read_at(struct fsys_file *f, uint64_t off, void *buf, size_t n, char *err)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = pread(f->fd, (char *)buf + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			set_err(err, errno);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (long long)got;
+}
+
+bool fsys_file_size(struct fsys_file *f, uint64_t *size, char *err)
+{
+	struct stat st;
+	if (fstat(f->fd, &st) != 0) {
+		set_err(err, errno);
+		return false;
+	}
+	*size = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+	return true;
+}
+
 bool fsys_write(struct fsys_file *f, const void *buf, size_t n, char *err)
 {
 	size_t done = 0;

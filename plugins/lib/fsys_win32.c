@@ -217,6 +217,28 @@ long long fsys_read(struct fsys_file *f, void *buf, size_t n, char *err)
 	return (long long)got;
 }
 
+long long fsys_read_at(struct fsys_file *f, uint64_t off, void *buf, size_t n, char *err)
+{
+	LARGE_INTEGER at;
+	at.QuadPart = (LONGLONG)off;
+	if (!SetFilePointerEx(f->h, at, NULL, FILE_BEGIN)) {
+		set_err(err, GetLastError());
+		return -1;
+	}
+	return fsys_read(f, buf, n, err);
+}
+
+bool fsys_file_size(struct fsys_file *f, uint64_t *size, char *err)
+{
+	LARGE_INTEGER n;
+	if (!GetFileSizeEx(f->h, &n)) {
+		set_err(err, GetLastError());
+		return false;
+	}
+	*size = (uint64_t)n.QuadPart;
+	return true;
+}
+
 bool fsys_write(struct fsys_file *f, const void *buf, size_t n, char *err)
 {
 	size_t done = 0;

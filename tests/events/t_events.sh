@@ -59,9 +59,25 @@ t_expect "-c @0 never critical on 2" 0 'events=2;;@0:0;0;' e -f "$f/app.evt" --w
 t_expect "--max-events 1 lists one" 2 '\(1 more not listed' e -f "$f/app.evt" --window all --max-events 1
 lines=$(e -f "$f/app.evt" --window all --max-events 0 | grep -c ' event 5058 ')
 [ "$lines" -eq 0 ] && t_pass "--max-events 0 lists none" || t_fail "--max-events 0 lists none" "$lines lines"
+cp "$f/app.evt" "$f/app-copy.evt"
 t_expect "several --file add up" 2 '6 x Event 5058 in the whole log' \
-	e -f "$f/app.evt" -f "$f/app.evt" --window all -s MSExchangeKMS -s MSExchangeIS --max-events 2
+	e -f "$f/app.evt" -f "$f/app-copy.evt" --window all -s MSExchangeKMS -s MSExchangeIS --max-events 2
 t_expect "-v says how much was read (stops past the window)" 2 'Read 5 records from 1 file' e -f "$f/app.evt" -v
+
+# A clock stepped back: record 2 claims 48h ago between records of 2h and 1h ago.
+{
+	rec 2h MSExchangeKMS 5058 error before-step
+	rec 48h "Service Control Manager" 7036 information "stepped clock"
+	rec 1h MSExchangeKMS 5058 error after-step
+} | fixture stepped
+t_expect "a clock stepped back hides no event of the window" 2 '^KMS_EVENTS CRITICAL - 2 x Event 5058 in the last 24h' \
+	e -f "$f/stepped.evt"
+# Beyond 2 GiB (sparse): offsets and the size are 64-bit on every platform.
+{ rec 2h MSExchangeKMS 5058 error big; } | fixture big
+if truncate -s 2500M "$f/big.evt" 2>/dev/null; then
+	t_expect "a file beyond 2 GiB is read" 2 '^KMS_EVENTS CRITICAL - 1 x Event 5058 in the last 24h' e -f "$f/big.evt"
+	rm -f "$f/big.evt"
+fi
 
 # --- log shapes -----------------------------------------------------------
 i=0
@@ -82,6 +98,11 @@ done
 t_expect "dirty log: the note says the header was stale" 2 'Note: .*header is stale' e -f "$f/dirty.evt" --window all
 t_expect "no EOF record: the note says the chain was followed" 2 'Note: .*no EOF record.*followed the record chain' \
 	e -f "$f/dirty-no-eof.evt" --window all
+fixture stale-start --generate 400 --spacing 10 --no-eof --stale-start 200 </dev/null
+t_expect "no EOF record, stale header start: every record is read" 0 'Read 400 records from 1 file' \
+	e -f "$f/stale-start.evt" --window all -v --id 1
+t_expect "no EOF record, stale header start: the note says so" 0 'Note: .*200 older records before it' \
+	e -f "$f/stale-start.evt" --window all --id 1
 printf '' | fixture empty
 t_expect "empty log: OK" 0 'no Event 5058 in the whole log' e -f "$f/empty.evt" --window all
 
@@ -189,6 +210,7 @@ u "--since and --window together" "--since: .* exclude each other" -f "$f/app.ev
 u "--file and -H together" "--hostname: 'kms1' and --file exclude each other" -f "$f/app.evt" -H kms1
 u "empty --source" "--source: is empty" -f "$f/app.evt" -s ''
 u "empty --file" "--file: is empty" -f ''
+u "the same --file twice" "--file: '$f/app.evt' is given twice" -f "$f/app.evt" -f "$f/app.evt"
 u "--max-events too many" "--max-events: '101' is out of range" -f "$f/app.evt" --max-events 101
 u "--max-events not a number" "--max-events: 'ten'" -f "$f/app.evt" --max-events ten
 u "bad --type" "--type: 'fatal' is not a list of event types" -f "$f/app.evt" --type fatal
@@ -198,9 +220,11 @@ u "--clear-on-start, damaged System file" "'$f/damaged.evt': damaged at byte off
 u "bad -c" "--critical: '1:12%'" -f "$f/app.evt" -c 1:12%
 u "empty --state-file" "--state-file: is empty" -f "$f/app.evt" --state-file ''
 
-# --- the timeout: a FIFO that never delivers --------------------------------
+# --- a FIFO: refused at once as not a regular file, never waited on ---------
 if [ -z "$runner" ] && mkfifo "$f/fifo.evt" 2>/dev/null; then
-	t_expect "-t 1 ends a blocked read" 3 '^KMS_EVENTS UNKNOWN - timed out after 1 s' timeout 20 "$prog" -f "$f/fifo.evt" -t 1
-	t_expect "-t 1:CRITICAL chooses the state" 2 '^KMS_EVENTS CRITICAL - timed out after 1 s' timeout 20 "$prog" -f "$f/fifo.evt" -t 1:CRITICAL
+	t_expect "a FIFO as --file: not a regular file, at once" 3 "^KMS_EVENTS UNKNOWN - cannot open '$f/fifo.evt': not a regular file" \
+		timeout 20 "$prog" -f "$f/fifo.evt" -t 10
+	t_expect "a FIFO as --state-file: not a regular file, at once" 3 "^KMS_EVENTS UNKNOWN - --state-file: cannot read '$f/fifo.evt': it is not a regular file" \
+		timeout 20 "$prog" -f "$f/app.evt" --state-file "$f/fifo.evt" -t 10
 fi
 t_summary

@@ -29,6 +29,8 @@ static const char usage[] =
     "  --dirty               DIRTY flag and a stale header (before the newest record)\n"
     "  --header-current      with --dirty: keep the header right\n"
     "  --no-eof              no EOF record (a copy taken mid-write)\n"
+    "  --stale-start N       with --no-eof: the header's start offset points at the\n"
+    "                        Nth surviving record (0: the oldest)\n"
     "  --poke OFFSET=VALUE   then overwrite the 32-bit word at OFFSET (damage); repeatable\n"
     "  --first-number N      number of the first record (default 1)\n";
 
@@ -233,6 +235,8 @@ int main(int argc, char **argv)
 			o.header_current = true;
 		} else if (strcmp(a, "--no-eof") == 0) {
 			o.no_eof = true;
+		} else if (strcmp(a, "--stale-start") == 0 && i + 1 < argc) {
+			o.stale_start = number_arg(argv[++i]);
 		} else if (a[0] == '-' && a[1] == '-' && !v) {
 			die("option needs a value", a);
 		} else if (strcmp(a, "--now") == 0) {

@@ -282,8 +282,16 @@ bool evtw_build(evtw_get get, void *ctx, size_t n, uint32_t first_number, const 
 	put32(h + 36, (o->dirty ? 1u : 0u) | (l->wrapped ? 2u : 0u));
 	put32(h + 40, 0);
 	put32(h + 44, HEADER);
-	if (o->no_eof) /* the header must still find the oldest record */
-		put32(h + 16, l->begin);
+	if (o->no_eof) { /* the header must still find a record: the oldest, or a later one */
+		uint32_t start = l->begin;
+		size_t k = 0;
+		for (size_t i = r.head; o->stale_start && i < r.tail; i++)
+			if (r.q[i].number != 0 && k++ == o->stale_start) {
+				start = r.q[i].start;
+				break;
+			}
+		put32(h + 16, start);
+	}
 	free(rec);
 	free(r.q);
 	out->data = r.img;

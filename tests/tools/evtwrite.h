@@ -26,6 +26,8 @@ struct evtw_options {
 	bool dirty;          /* set the DIRTY flag and leave the header stale */
 	bool no_eof;         /* do not write the EOF record (a dirty copy) */
 	bool header_current; /* with dirty: keep the header right anyway */
+	size_t stale_start;  /* with no_eof: the header's start offset points at
+	                      * this surviving record (0: the oldest, right) */
 };
 
 /* What the layout came out as, for the expected-records file. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "evtfile.h"
@@ -134,6 +135,11 @@ START_TEST(every_layout_reads_back)
 	    {3000, PADDING, {.dirty = true, .no_eof = true}, "no EOF record"},
 	    {3000, SPLIT_RECORD, {.dirty = true, .no_eof = true}, "no EOF record"},
 	    {0, ANY, {.no_eof = true}, "no EOF record"},
+	    /* a stale header start: the records before it are found walking back */
+	    {0, ANY, {.no_eof = true, .stale_start = 30}, "30 older records before it"},
+	    {3000, PADDING, {.dirty = true, .no_eof = true, .stale_start = 5}, "5 older records"},
+	    {3000, SPLIT_RECORD, {.dirty = true, .no_eof = true, .stale_start = 7}, "7 older records"},
+	    {3000, EOF_AT_START, {.dirty = true, .no_eof = true, .stale_start = 3}, "3 older records"},
 	};
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
 		struct evtw_image img;
@@ -306,7 +312,17 @@ START_TEST(not_an_event_log)
 	ck_assert_ptr_null(evtfile_open("/nonexistent/app.evt", err, sizeof err));
 	ck_assert_str_eq(err, "cannot open '/nonexistent/app.evt': No such file or directory");
 	ck_assert_ptr_null(evtfile_open("/tmp", err, sizeof err));
-	ck_assert_ptr_nonnull(strstr(err, "cannot read '/tmp'"));
+	ck_assert_str_eq(err, "cannot open '/tmp': not a regular file");
+	/* A FIFO is refused at once, not waited on until the timeout. */
+	char fifo[80];
+	snprintf(fifo, sizeof fifo, "%s.fifo", path);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	alarm(3);
+	struct evt_source *none = evtfile_open(fifo, err, sizeof err);
+	alarm(0);
+	unlink(fifo);
+	ck_assert_ptr_null(none);
+	ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
 	/* A header and nothing else. */
 	struct evtw_options o = {0};
 	const char *why;

@@ -145,12 +145,35 @@ START_TEST(window_stops_reading)
 	ten_records();
 	struct evtquery q = {.bounded = true, .since = T - 2 * 3600};
 	struct evtquery_result res = run(&q);
-	ck_assert_uint_eq(res.count, 3);        /* T, T-1h, T-2h: the boundary is inclusive */
-	ck_assert_uint_eq(res.records_read, 4); /* the 4th is past the window: stop */
+	ck_assert_uint_eq(res.count, 3); /* T, T-1h, T-2h: the boundary is inclusive */
+	/* T-3h is within EVTQ_TIME_SLACK of the window: read on; T-4h stops */
+	ck_assert_uint_eq(res.records_read, 5);
 	q.limit = 1;
 	res = run(&q);
 	ck_assert_uint_eq(res.count, 1);
 	ck_assert_uint_eq(res.records_read, 1);
+}
+END_TEST
+
+/* A clock stepped back: record 2 claims to be written 48 h ago between
+ * records written 2 h and 1 h ago. A 24 h window must count both 5058s. */
+START_TEST(clock_stepped_back_hides_nothing)
+{
+	reset();
+	add(3, T - 3600, "MSExchangeKMS", 5058, NULL, NULL, 0);
+	add(2, T - 48 * 3600, "Service Control Manager", 7036, NULL, NULL, 0);
+	add(1, T - 2 * 3600, "MSExchangeKMS", 5058, NULL, NULL, 0);
+	struct evtquery q = {.bounded = true, .since = T - 24 * 3600, .scan_whole = true};
+	struct evtquery_result res = run(&q);
+	ck_assert_uint_eq(res.count, 2);
+	ck_assert_uint_eq(res.records_read, 3);
+	/* Not scanning whole (the live log): a step back within the slack. */
+	reset();
+	add(3, T - 3600, "MSExchangeKMS", 5058, NULL, NULL, 0);
+	add(2, T - 24 * 3600 - 1800, "Service Control Manager", 7036, NULL, NULL, 0);
+	add(1, T - 2 * 3600, "MSExchangeKMS", 5058, NULL, NULL, 0);
+	q.scan_whole = false;
+	ck_assert_uint_eq(run(&q).count, 2);
 }
 END_TEST
 
@@ -374,6 +397,7 @@ Suite *evtquery_suite(void)
 	TCase *tc = tcase_create("evtquery");
 	tcase_add_test(tc, filters_count_and_times);
 	tcase_add_test(tc, window_stops_reading);
+	tcase_add_test(tc, clock_stepped_back_hides_nothing);
 	tcase_add_test(tc, bookmark_newer_records_only);
 	tcase_add_test(tc, count_since_for_the_handler);
 	tcase_add_test(tc, live_loop_grows_and_fails_cleanly);
