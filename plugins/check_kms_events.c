@@ -9,8 +9,9 @@
 #include "options.h"
 #include "perfdata.h"
 
-#define KM_SOURCE       "MSExchangeKMS"
-#define KM_DISPLAY_NAME "Microsoft Exchange Key Management Server"
+#define KM_SOURCE           "MSExchangeKMS"
+#define KM_DISPLAY_NAME     "Microsoft Exchange Key Management Server"
+#define KM_DISPLAY_NAME_OLD "Microsoft Exchange Key Manager" /* Exchange 4.0 and 5.0 */
 
 static const char *kms_event_meaning(uint16_t id)
 {
@@ -111,7 +112,7 @@ static bool not_cleared(const struct evt_record *r, void *ctx)
 
 static void find_last_start(const struct evtcheck *c, struct clearing *clear)
 {
-	static const char *default_services[] = {KM_DISPLAY_NAME, KM_SOURCE, NULL};
+	static const char *default_services[] = {KM_DISPLAY_NAME, KM_DISPLAY_NAME_OLD, KM_SOURCE, NULL};
 	struct start_match m = {args.services ? args.services : default_services, 0};
 	while (m.services[m.n_services])
 		m.n_services++;
@@ -199,7 +200,8 @@ static void add_own_options(struct poptOption *own, size_t *n)
 	     "PATH"},
 	    {"service", '\0', POPT_ARG_ARGV, &args.services, 0,
 	     "With --clear-on-start: the KM service's name in 7036 events (any "
-	     "case; repeatable; default \"" KM_DISPLAY_NAME "\" and " KM_SOURCE ")",
+	     "case; repeatable; default \"" KM_DISPLAY_NAME "\", \"" KM_DISPLAY_NAME_OLD
+	     "\" (Exchange 4.0/5.0) and " KM_SOURCE ")",
 	     "NAME"},
 	};
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)

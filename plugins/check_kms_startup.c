@@ -9,9 +9,10 @@
 #include "options.h"
 #include "perfdata.h"
 
-#define KM_DISPLAY_NAME "Microsoft Exchange Key Management Server"
-#define KM_SHORT_NAME   "MSExchangeKMS"
-#define SCM_SOURCE      "Service Control Manager"
+#define KM_DISPLAY_NAME     "Microsoft Exchange Key Management Server"
+#define KM_DISPLAY_NAME_OLD "Microsoft Exchange Key Manager" /* Exchange 4.0 and 5.0 */
+#define KM_SHORT_NAME       "MSExchangeKMS"
+#define SCM_SOURCE          "Service Control Manager"
 
 /* The SCM events counted, where each names the service, and what it means. */
 static const struct scm_event {
@@ -155,7 +156,7 @@ static void add_own_options(struct poptOption *own, size_t *n)
 	static const struct poptOption table[] = {
 	    {"service", '\0', POPT_ARG_ARGV, &args.services, 0,
 	     "The KM service as SCM events name it (any case; repeatable; default \"" KM_DISPLAY_NAME
-	     "\" and " KM_SHORT_NAME ")",
+	     "\", \"" KM_DISPLAY_NAME_OLD "\" (Exchange 4.0/5.0) and " KM_SHORT_NAME ")",
 	     "NAME"},
 	    {"failed-warning", '\0', POPT_ARG_STRING, &args.failed_warning, 0,
 	     "WARNING when the failed starts are outside RANGE (default 0: any)", "RANGE"},
@@ -225,7 +226,7 @@ int main(int argc, char **argv)
 	struct evtcheck check;
 	evtcheck_setup(&check, &args.log, common.hostname, "System");
 
-	static const char *default_services[] = {KM_DISPLAY_NAME, KM_SHORT_NAME, NULL};
+	static const char *default_services[] = {KM_DISPLAY_NAME, KM_DISPLAY_NAME_OLD, KM_SHORT_NAME, NULL};
 	struct tally tally = {.services = args.services ? args.services : default_services};
 	while (tally.services[tally.n_services]) {
 		if (!*tally.services[tally.n_services])

@@ -143,6 +143,7 @@ t_expect "malformed bookmark line: UNKNOWN naming the line" 3 'is damaged at lin
 t_expect "state file in a missing folder: UNKNOWN" 3 "^KMS_EVENTS UNKNOWN - --state-file: cannot write '$f/no/dir/state'" \
 	e -f "$f/bm.evt" --state-file "$f/no/dir/state"
 
+t_expect "--help names the Exchange 4.0/5.0 service name" 3 '"Microsoft Exchange Key Manager"' e --help
 # --- clear on start ---------------------------------------------------------
 {
 	rec 3h MSExchangeKMS 5058 error before-start
@@ -167,6 +168,11 @@ t_expect "--service names another service" 2 '2 x Event 5058' \
 	e -f "$f/cos-app.evt" --clear-on-start --system-file "$f/cos-sys.evt" --service "Some Other Service"
 t_expect "--service matches any case" 2 '1 x Event 5058' \
 	e -f "$f/cos-app.evt" --clear-on-start --system-file "$f/cos-sys.evt" --service "microsoft exchange key management server"
+{
+	rec 2h "Service Control Manager" 7036 information "Microsoft Exchange Key Manager|running"
+} | fixture cos-sys-old
+t_expect "--clear-on-start: the Exchange 4.0/5.0 name (Key Manager) counts as the KM service" 2 '1 x Event 5058 .*1 earlier cleared' \
+	e -f "$f/cos-app.evt" --clear-on-start --system-file "$f/cos-sys-old.evt"
 
 # --- bad input: one UNKNOWN line naming the culprit -------------------------
 u() { # NAME PATTERN ARGS...: UNKNOWN, and the first line says why

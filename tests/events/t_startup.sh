@@ -65,6 +65,13 @@ t_expect "service in the wrong string, other services and sources: not counted" 
 t_expect "breakdown by id, any case, short name too" 2 \
 	"^KMS_STARTUP CRITICAL - KM service: 4 startup timeouts \(7009: 1, 7022: 1, 7000/%%1053: 2\) and 2 failed starts \(7000: 1, 7031: 1\) in the last 24h, last at $(iso 3600)" \
 	s -f "$f/mixed.evt"
+{
+	rec 2h "$SCM" 0xC0001B58 error "Microsoft Exchange Key Manager|%%1053"
+	rec 1h "$SCM" 0xC0001B6E error "microsoft exchange key manager"
+} | fixture old-name
+t_expect "Exchange 4.0/5.0 name (Key Manager) counted by default" 1 '2 startup timeouts \(7022: 1, 7000/%%1053: 1\)' \
+	s -f "$f/old-name.evt"
+t_expect "--help names the Exchange 4.0/5.0 service name" 3 'Manager" \(Exchange 4.0/5.0\)' s --help
 t_expect "long output explains the KMS case" 2 'startup parameter, the KMS password.*Q263718' s -f "$f/mixed.evt"
 t_expect "long output lists the events" 2 "^$(iso 18000) event 7009 \(error\) from Service Control Manager.*timed out" s -f "$f/mixed.evt"
 t_expect "--window all counts the old one" 2 '5 startup timeouts' s -f "$f/mixed.evt" --window all
