@@ -71,12 +71,13 @@ static const struct program_info info = {
              "  OK        the newest set is younger than -w and sound\n"
              "  WARNING   older than -w\n"
              "  CRITICAL  older than -c; no set at all (\"no offline backup of Kmsdata in DIR\");\n"
-             "            Kmsmdb.edb missing, its header or shadow header damaged, bad pages\n"
+             "            Kmsmdb.edb missing, empty, truncated or not an ESE database, its\n"
+             "            header or shadow header damaged, bad pages\n"
              "            (--verify-pages); a live file missing or empty in the set; the set\n"
              "            no longer matching its manifest; not in clean shutdown state\n"
              "            (--dirty-state)\n"
-             "  UNKNOWN   bad options; DIR or a set unreadable; Kmsmdb.edb not an ESE\n"
-             "            database or truncated; timeout\n"
+             "  UNKNOWN   bad options; DIR, a set or Kmsmdb.edb unreadable (an I/O error);\n"
+             "            timeout\n"
              "Links inside a set are never followed and special files are skipped (both\n"
              "counted in the long output). Folders whose name starts with '.' (a backup in\n"
              "progress) are not sets.\n"
@@ -131,7 +132,9 @@ static plugin_state problem_state(const struct config *cfg, enum kms_problem kin
 {
 	switch (kind) {
 	case KMS_PROBLEM_UNREADABLE:
-	case KMS_PROBLEM_NOT_ESE: return STATE_UNKNOWN;
+		return STATE_UNKNOWN; /* an I/O error: the check could not look */
+	/* An empty, truncated or foreign Kmsmdb.edb is the bad backup itself. */
+	case KMS_PROBLEM_NOT_ESE: return STATE_CRITICAL;
 	case KMS_PROBLEM_NOT_OFFLINE: return cfg->dirty_state;
 	default: return STATE_CRITICAL;
 	}
@@ -172,9 +175,9 @@ static void describe_set(struct report *r, const struct kms_set *set, const stru
 	char age_text[64], size_text[64], state_text[32];
 	duration_format(age, age_text, sizeof age_text);
 	size_format((double)set->tree.bytes, size_text, sizeof size_text);
-	const char *db = !facts->db_found ? "no database"
+	const char *db = !facts->db_found ? "none"
 	                 : facts->db.header != ESE_HEADER_OK
-	                     ? "database header unreadable"
+	                     ? "header unreadable"
 	                     : ese_state_name(facts->db.info.db_state, state_text, sizeof state_text);
 	if (newest)
 		report_summary(r, "newest set %s is %s old, %zu file%s, %s, database %s", set->name, age_text,

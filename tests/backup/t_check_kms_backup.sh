@@ -88,13 +88,21 @@ t_expect "an all-zero (unwritten) page is not damage" 0 "^KMS_BACKUP OK" c -d "$
 # --- not a database, truncated ---
 mkset "$work/notese" kmsdata-1 60
 head -c 20000 /dev/urandom >"$work/notese/kmsdata-1/Kmsmdb.edb"
-t_expect "a Kmsmdb.edb that is not ESE is UNKNOWN naming it" 3 "^KMS_BACKUP UNKNOWN - $work/notese/kmsdata-1/Kmsmdb.edb header not an ESE database" c -d "$work/notese"
+t_expect "a Kmsmdb.edb that is not ESE is CRITICAL naming it" 2 "^KMS_BACKUP CRITICAL - $work/notese/kmsdata-1/Kmsmdb.edb header not an ESE database" c -d "$work/notese"
 mkset "$work/trunc" kmsdata-1 60 damage=truncate:6000
-t_expect "a truncated Kmsmdb.edb is UNKNOWN naming it" 3 "^KMS_BACKUP UNKNOWN - $work/trunc/kmsdata-1/Kmsmdb.edb is truncated" c -d "$work/trunc"
+t_expect "a truncated Kmsmdb.edb is CRITICAL naming it" 2 "^KMS_BACKUP CRITICAL - $work/trunc/kmsdata-1/Kmsmdb.edb is truncated" c -d "$work/trunc"
 mkset "$work/trunc2" kmsdata-1 60 damage=truncate:100
-t_expect "a Kmsmdb.edb cut inside its header is UNKNOWN" 3 "^KMS_BACKUP UNKNOWN - .*Kmsmdb.edb header truncated" c -d "$work/trunc2"
+t_expect "a Kmsmdb.edb cut inside its header is CRITICAL" 2 "^KMS_BACKUP CRITICAL - .*Kmsmdb.edb header truncated" c -d "$work/trunc2"
+: >"$work/trunc2/kmsdata-1/Kmsmdb.edb"
+t_expect "an empty Kmsmdb.edb is CRITICAL" 2 "^KMS_BACKUP CRITICAL - .*Kmsmdb.edb" c -d "$work/trunc2"
+t_expect "an unreadable header is said once: 'database header unreadable'" 2 ", database header unreadable" c -d "$work/trunc2"
+case $(c -d "$work/trunc2") in
+*"database database"*) t_fail "never 'database database'" ;;
+*) t_pass "never 'database database'" ;;
+esac
+t_expect "--help: an empty or truncated Kmsmdb.edb is CRITICAL" 3 "Kmsmdb.edb missing, empty, truncated or not an ESE database" c --help
 mkset "$work/stream" kmsdata-1 60 type=1
-t_expect "an ESE streaming file is not the database" 3 "is an ESE file of type 1, not a database" c -d "$work/stream"
+t_expect "an ESE streaming file is not the database" 2 "is an ESE file of type 1, not a database" c -d "$work/stream"
 
 # --- completeness against the live Kmsdata ---
 mkset "$work/inc" kmsdata-1 60

@@ -39,7 +39,7 @@ ck "header damage is CRITICAL (Windows)" 2 "Kmsmdb.edb header has a bad checksum
 mkset "$work/page" kmsdata-1 60 damage=page:4
 ck "page damage with --verify-pages (Windows)" 2 "1 of 6 pages damaged \(first: page 4, bad checksum\)" "$work/page" --verify-pages
 mkset "$work/trunc" kmsdata-1 60 damage=truncate:6000
-ck "a truncated database is UNKNOWN (Windows)" 3 "^KMS_BACKUP UNKNOWN - .*Kmsmdb.edb is truncated" "$work/trunc"
+ck "a truncated database is CRITICAL (Windows)" 2 "^KMS_BACKUP CRITICAL - .*Kmsmdb.edb is truncated" "$work/trunc"
 mkset "$work/man" kmsdata-1 60
 printf 'kms-backup-manifest 1\ntime %s x\nsource C:\\exchsrvr\\kmsdata\nservice STOPPED\nfile 1 Kmsmdb.edb\nfile 11 logs/edb00001.log\nend 2\n' $((now - 3600)) >"$work/man/kmsdata-1/kms-backup.manifest"
 ck "a manifest mismatch, subfolder paths with '/' (Windows)" 2 "^KMS_BACKUP CRITICAL - Kmsmdb.edb in set kmsdata-1 is [0-9]+ bytes, the manifest says 1" "$work/man"
