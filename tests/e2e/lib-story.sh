@@ -20,6 +20,31 @@ story_missing() {
 
 story_host=kms1
 
+# story_begin TITLE: the KM server ready for a core's story (story_setup),
+# have_handler set, and $plugins holding the Linux checks and check_dummy.
+# Returns non-zero when the story cannot run (said as not run or failed).
+story_begin() {
+	sb_missing=$(story_missing)
+	if [ -n "$sb_missing" ]; then
+		e2e_not_run "$1" "not built:$sb_missing"
+		return 1
+	fi
+	if story_setup; then
+		t_pass "KM server ready: demo site, Wine prefix, stand-in MSExchangeKMS running"
+	else
+		t_fail "KM server ready" "$(e2e_attach "$e2e_dir/wineboot.log" 5)" "$(e2e_attach "$standin_log" 5)"
+		return 1
+	fi
+	have_handler=yes
+	e2e_win_program handle_kms_restart >/dev/null || have_handler=no
+	plugins=$e2e_dir/plugins
+	mkdir -p "$plugins"
+	for sb in check_kms_events check_kms_startup check_kms_backup; do
+		ln -s "$(e2e_program "$sb")" "$plugins/$sb"
+	done
+	ln -s /usr/lib/nagios/plugins/check_dummy "$plugins/check_dummy"
+}
+
 # story_setup: site in $site, agent wrappers in $agent, ledger in $ledger,
 # the stand-in installed and started with its password.
 story_setup() {
@@ -127,4 +152,18 @@ story_force() {
 	sf_t0=$(date +%s)
 	nagios_force "$story_host" "$1"
 	e2e_wait_daemon "$core_pid" "${FW_BOUND:-30}" nagios_result "$1" "$sf_t0" "$2" "$3" ${4:+"$4"}
+}
+
+# story_healthy: every service forced once on the healthy site; each shows
+# its OK first line and its perfdata (pending thresholds 1s/2s in the stories).
+story_healthy() {
+	for sh_svc in kms-service kms-events kms-startup kms-backup; do story_force "$sh_svc" 0 1; done
+	story_expect kms-service 0 '^KMS_SERVICE OK - MSExchangeKMS is running \(pid [0-9]+, up ' \
+		'^state=4;;;0;7 pending=0s;1;2;0; uptime=[0-9.]+s;;;0;$' "healthy: kms-service OK (running), perfdata"
+	story_expect kms-events 0 '^KMS_EVENTS OK - no Event 5058 in the last 24h$' '^events=0;;0;0;$' \
+		"healthy: kms-events OK, perfdata"
+	story_expect kms-startup 0 '^KMS_STARTUP OK - KM service: 0 startup timeouts and 0 failed starts' \
+		'^timeouts=0;0;2;0; failed_starts=0;0;2;0;$' "healthy: kms-startup OK, perfdata"
+	story_expect kms-backup 0 '^KMS_BACKUP OK - newest set kmsdata-[0-9T]+Z is ' \
+		'^age=[0-9]+s;691200;1296000;0; files=3;;;0; size=[0-9]+B;;;0; sets=1;;;0;$' "healthy: kms-backup OK, perfdata"
 }

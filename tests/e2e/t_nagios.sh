@@ -15,28 +15,13 @@
 . "$top_srcdir/tests/e2e/lib-story.sh"
 e2e_setup nagios
 
-missing=$(story_missing)
-if [ -n "$missing" ]; then
-	e2e_not_run "the Nagios story" "not built:$missing"
+if ! story_begin "the Nagios story"; then
 	t_summary
 	exit
 fi
-if story_setup; then
-	t_pass "KM server ready: demo site, Wine prefix, stand-in MSExchangeKMS running"
-else
-	t_fail "KM server ready" "$(e2e_attach "$e2e_dir/wineboot.log" 5)" "$(e2e_attach "$standin_log" 5)"
-	t_summary
-	exit
-fi
-have_handler=yes
-e2e_win_program handle_kms_restart >/dev/null || have_handler=no
 
 # The agent side: contrib/nsclient/nsclient.ini rendered for the site.
 story_render_nsclient "$e2e_dir/nsclient.ini"
-plugins=$e2e_dir/plugins
-mkdir -p "$plugins"
-for p in check_kms_events check_kms_startup check_kms_backup; do ln -s "$(e2e_program "$p")" "$plugins/$p"; done
-ln -s /usr/lib/nagios/plugins/check_dummy "$plugins/check_dummy"
 cat >"$plugins/check_nrpe" <<EOF_NRPE
 #!/bin/sh
 # check_nrpe to the KM server's NSClient++, stood in for.
@@ -106,15 +91,7 @@ else
 fi
 
 # --- healthy ----------------------------------------------------------------
-for svc in kms-service kms-events kms-startup kms-backup; do story_force "$svc" 0 1; done
-story_expect kms-service 0 '^KMS_SERVICE OK - MSExchangeKMS is running \(pid [0-9]+, up ' \
-	'^state=4;;;0;7 pending=0s;1;2;0; uptime=[0-9.]+s;;;0;$' "healthy: kms-service OK (running), perfdata"
-story_expect kms-events 0 '^KMS_EVENTS OK - no Event 5058 in the last 24h$' '^events=0;;0;0;$' \
-	"healthy: kms-events OK, perfdata"
-story_expect kms-startup 0 '^KMS_STARTUP OK - KM service: 0 startup timeouts and 0 failed starts' \
-	'^timeouts=0;0;2;0; failed_starts=0;0;2;0;$' "healthy: kms-startup OK, perfdata"
-story_expect kms-backup 0 '^KMS_BACKUP OK - newest set kmsdata-[0-9T]+Z is ' \
-	'^age=[0-9]+s;691200;1296000;0; files=3;;;0; size=[0-9]+B;;;0; sets=1;;;0;$' "healthy: kms-backup OK, perfdata"
+story_healthy
 if grep -q '^check_kms_service -t 20 --pending-warning 1s --pending-critical 2s -> 0: KMS_SERVICE OK' "$ledger"; then
 	t_pass "Nagios ran check_kms_service through check_nrpe with nsclient.ini's fixed command"
 else
