@@ -36,7 +36,10 @@ static const struct poptOption own_options[] = {
     {"all-sets", 'a', POPT_ARG_NONE, &all_sets_arg, 0,
      "Check the soundness of every set, not only the newest", NULL},
     {"verify-pages", '\0', POPT_ARG_NONE, &verify_pages_arg, 0,
-     "Also verify the checksum of every page of Kmsmdb.edb (reads the whole file)", NULL},
+     "Also verify the checksum of every page of Kmsmdb.edb (reads the whole file; the old XOR "
+     "checksums only: from format revision 0x0c the pages' newer checksums are not verified, a note says "
+     "so)",
+     NULL},
     {"kmsdata", 'k', POPT_ARG_STRING, &kmsdata_arg, 0,
      "The live Kmsdata folder: every file in it must be in the set, non-empty where the live one is. "
      "Default on Windows: the Exchange install folder from the registry (HKLM\\" EXCHSETUP_KEY
@@ -290,6 +293,12 @@ int main(int argc, char **argv)
 	struct kms_set_facts facts;
 	double age = judge_sets(&cfg, sets, names.count, newest, &found, &facts);
 
+	if (cfg.verify_pages && facts.db_found && facts.db.pages_new_format)
+		report_detail(
+		    &r,
+		    "Note: Kmsmdb.edb has format revision 0x%x: its pages use the newer (ECC) "
+		    "checksums, which --verify-pages does not verify; header and shadow were checked",
+		    (unsigned)facts.db.info.format_revision);
 	if (found.problems > 0)
 		report_summary(&r, "%s%s", found.first,
 		               found.problems > 1 ? " (and more problems, see below)" : "");

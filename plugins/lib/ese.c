@@ -189,7 +189,10 @@ bool ese_file_check(const char *path, bool verify, struct ese_file_check *out)
 		uint64_t whole = st.size / size;
 		out->pages = whole > 2 ? whole - 2 : 0;
 		out->partial_page = st.size % size != 0;
-		if (verify && out->readable && shadow_have == size) {
+		if (verify && out->readable && shadow_have == size &&
+		    out->info.format_revision >= ESE_REVISION_NEW_PAGE_CHECKSUMS) {
+			out->pages_new_format = true; /* not the XOR layout: never call them damaged */
+		} else if (verify && out->readable && shadow_have == size) {
 			out->pages = 0;
 			out->partial_page = false;
 			out->pages_verified = true;

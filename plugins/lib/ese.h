@@ -9,11 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ESE_SIGNATURE      0x89abcdefu /* at offset 4 of the header page */
-#define ESE_PAGE_SIZE_MIN  2048
-#define ESE_PAGE_SIZE_MAX  32768
-#define ESE_OLD_PAGE_SIZE  4096 /* assumed when the header says 0 */
-#define ESE_HEADER_MIN_LEN 240  /* bytes that hold every field decoded here */
+#define ESE_SIGNATURE 0x89abcdefu /* at offset 4 of the header page */
+/* From this format revision on, data pages use the newer checksum scheme
+ * (ECC); the header pages keep the XOR checksum. */
+#define ESE_REVISION_NEW_PAGE_CHECKSUMS 0x0cu
+#define ESE_PAGE_SIZE_MIN               2048
+#define ESE_PAGE_SIZE_MAX               32768
+#define ESE_OLD_PAGE_SIZE               4096 /* assumed when the header says 0 */
+#define ESE_HEADER_MIN_LEN              240  /* bytes that hold every field decoded here */
 
 /* Header field offsets (libesedb "ESE Database File format"). */
 enum {
@@ -88,6 +91,9 @@ struct ese_file_check {
 	struct ese_header info;        /* from page 0 */
 	bool partial_page;             /* the size is not a whole number of pages */
 	bool pages_verified;
+	/* Format revision ESE_REVISION_NEW_PAGE_CHECKSUMS or later: the data
+	 * pages carry the newer (ECC) checksums, which are not verified. */
+	bool pages_new_format;
 	uint64_t pages; /* data pages (after the two header pages) */
 	uint64_t pages_bad;
 	uint64_t pages_empty;

@@ -84,6 +84,11 @@ mkset "$work/pagenum" kmsdata-1 60 damage=pagenum:3
 t_expect "a misplaced page found with --verify-pages" 2 "first: page 3, holds another page's number" c -d "$work/pagenum" --verify-pages
 mkset "$work/zero" kmsdata-1 60 empty=4
 t_expect "an all-zero (unwritten) page is not damage" 0 "^KMS_BACKUP OK" c -d "$work/zero" --verify-pages
+mkset "$work/ecc" kmsdata-1 60 revision=0x0c
+t_expect "format revision 0x0c (newer page checksums): pages not called damaged" 0 "^KMS_BACKUP OK" c -d "$work/ecc" --verify-pages
+t_expect "format revision 0x0c: a note says the pages were not verified" 0 "Note: Kmsmdb.edb has format revision 0xc: .*not verify" c -d "$work/ecc" --verify-pages
+mkset "$work/ecc11" kmsdata-1 60 revision=0x0b
+t_expect "format revision 0x0b: pages verified as before" 0 "^KMS_BACKUP OK" c -d "$work/ecc11" --verify-pages
 
 # --- not a database, truncated ---
 mkset "$work/notese" kmsdata-1 60

@@ -18,6 +18,7 @@ struct spec {
 	unsigned long pages;
 	long empty_page;
 	const char *damage;
+	uint32_t revision; /* 0x0c and later: pages carry a non-XOR (ECC-style) checksum */
 };
 
 static void put_u32(uint8_t *p, size_t off, uint32_t v)
@@ -49,7 +50,7 @@ static void make_header(uint8_t *page, const struct spec *s)
 	put_u32(page, 24, 0x4b4d5321);   /* database signature: random number */
 	memcpy(page + 36, "KMSHOST", 7); /* ... and computer name */
 	put_u32(page, ESE_OFF_DB_STATE, s->state);
-	put_u32(page, ESE_OFF_FORMAT_REVISION, 9);
+	put_u32(page, ESE_OFF_FORMAT_REVISION, s->revision);
 	put_u32(page, ESE_OFF_PAGE_SIZE, s->page_size);
 	seal(page, s->page_size);
 }
@@ -74,6 +75,8 @@ static void make_data_page(uint8_t *page, const struct spec *s, unsigned long in
 	put_u32(page, 36, 0x0003);                         /* flags: root, leaf */
 	put_u16(page, size - 4, 16);                       /* tag 0: value size 16 at offset 0 */
 	seal(page, size);
+	if (s->revision >= ESE_REVISION_NEW_PAGE_CHECKSUMS) /* another scheme: not the XOR value */
+		put_u32(page, 0, ese_xor_checksum(page, size) ^ 0x5a5a0f0fu);
 }
 
 static unsigned long damage_index(const char *damage, const char *kind)
@@ -84,14 +87,18 @@ static unsigned long damage_index(const char *damage, const char *kind)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: esegen OUT [state=N] [pages=N] [page-size=N] [type=N] [empty=I] "
+	fprintf(stderr, "usage: esegen OUT [state=N] [pages=N] [page-size=N] [type=N] [empty=I] [revision=N] "
 	                "[damage=header|shadow|shadow-differs|signature|page:I|pagenum:I|truncate:BYTES]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	struct spec s = {.state = ESE_STATE_CLEAN_SHUTDOWN, .page_size = 4096, .pages = 4, .empty_page = -1};
+	struct spec s = {.state = ESE_STATE_CLEAN_SHUTDOWN,
+	                 .page_size = 4096,
+	                 .pages = 4,
+	                 .empty_page = -1,
+	                 .revision = 9};
 	if (argc < 2)
 		return usage();
 	s.out = argv[1];
@@ -105,6 +112,8 @@ int main(int argc, char **argv)
 			s.page_size = (uint32_t)strtoul(a + 10, NULL, 10);
 		else if (strncmp(a, "type=", 5) == 0)
 			s.file_type = (uint32_t)strtoul(a + 5, NULL, 10);
+		else if (strncmp(a, "revision=", 9) == 0)
+			s.revision = (uint32_t)strtoul(a + 9, NULL, 0);
 		else if (strncmp(a, "empty=", 6) == 0)
 			s.empty_page = strtol(a + 6, NULL, 10);
 		else if (strncmp(a, "damage=", 7) == 0)
