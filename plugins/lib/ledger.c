@@ -101,10 +101,36 @@ static void remove_at(struct ledger *l, size_t i)
 	l->n--;
 }
 
+/* Is entry i the newest of its kind? */
+static bool newest_of_kind(const struct ledger *l, size_t i)
+{
+	for (size_t j = i + 1; j < l->n; j++)
+		if (l->entry[j].kind == l->entry[i].kind)
+			return false;
+	return true;
+}
+
+/* Make room: the oldest restart goes (the budget needs only the newest
+ * --max-restarts of them); with none, the oldest entry that is not the
+ * newest of its kind. The newest STARTED and RECOVERED always stay. */
+static void evict_one(struct ledger *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->entry[i].kind == LEDGER_RESTART) {
+			remove_at(l, i);
+			return;
+		}
+	for (size_t i = 0; i < l->n; i++)
+		if (!newest_of_kind(l, i)) {
+			remove_at(l, i);
+			return;
+		}
+}
+
 void ledger_add(struct ledger *l, enum ledger_kind kind, int64_t time, bool soft)
 {
 	if (l->n == LEDGER_MAX)
-		remove_at(l, 0);
+		evict_one(l);
 	size_t at = l->n;
 	while (at > 0 && l->entry[at - 1].time > time)
 		at--;
@@ -147,11 +173,14 @@ bool ledger_last(const struct ledger *l, enum ledger_kind kind, int64_t *time)
 
 bool ledger_restarted_this_episode(const struct ledger *l, int64_t since)
 {
-	int64_t recovered = INT64_MIN;
-	ledger_last(l, LEDGER_RECOVERED, &recovered);
-	for (size_t i = 0; i < l->n; i++) {
+	/* Entries of the same second keep the order they were added in, so a
+	 * restart counts for this episode only when it comes after the last
+	 * recovery in the ledger, not merely in the same second. */
+	for (size_t i = l->n; i-- > 0;) {
 		const struct ledger_entry *e = &l->entry[i];
-		if (e->kind == LEDGER_RESTART && e->time >= since && e->time >= recovered)
+		if (e->kind == LEDGER_RECOVERED)
+			return false;
+		if (e->kind == LEDGER_RESTART && e->time >= since)
 			return true;
 	}
 	return false;

@@ -12,8 +12,11 @@
 
 #include "atomicfile.h"
 
-#define LEDGER_MAX      256 /* entries kept; the oldest restarts go first */
-#define LEDGER_FILE_MAX 16384
+#define LEDGER_MAX 256 /* entries kept; the oldest restarts go first */
+/* The largest budget the ledger can count: room for the restarts, the newest
+ * STARTED and the newest RECOVERED entry. */
+#define LEDGER_MAX_BUDGET (LEDGER_MAX - 2)
+#define LEDGER_FILE_MAX   16384
 
 enum ledger_kind {
 	LEDGER_RESTART,  /* a restart was attempted */
@@ -42,7 +45,9 @@ bool ledger_parse(const char *text, size_t len, struct ledger *out, char *why, s
 /* Returns the length; the text is complete only when it is < cap. */
 size_t ledger_format(const struct ledger *l, char *buf, size_t cap);
 
-/* Add an entry (in time order). When full, the oldest entry goes. */
+/* Add an entry (in time order, after entries of the same second). When full,
+ * the oldest restart goes (with none, the oldest entry that is not the newest
+ * of its kind): the newest STARTED and RECOVERED entries always stay. */
 void ledger_add(struct ledger *l, enum ledger_kind kind, int64_t time, bool soft);
 /* Forget restarts older than `before`, and all but the newest STARTED and
  * RECOVERED entries: what the file needs to answer the questions below. */
@@ -52,7 +57,9 @@ void ledger_prune(struct ledger *l, int64_t before);
 unsigned ledger_restarts_since(const struct ledger *l, int64_t since);
 /* The newest entry of kind, or false when there is none. */
 bool ledger_last(const struct ledger *l, enum ledger_kind kind, int64_t *time);
-/* Was there a restart at or after `since` and after the last recovery? */
+/* Was there a restart at or after `since` and after the last recovery (in
+ * ledger order: a recovery noted after a restart of the same second ends
+ * that restart's episode)? */
 bool ledger_restarted_this_episode(const struct ledger *l, int64_t since);
 
 /* Load path (MISSING: an empty ledger, a first run) and save it atomically. */

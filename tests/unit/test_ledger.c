@@ -104,6 +104,49 @@ START_TEST(full_drops_oldest)
 }
 END_TEST
 
+START_TEST(full_keeps_newest_started_and_recovered)
+{
+	struct ledger l = {0};
+	ledger_add(&l, LEDGER_STARTED, 50, false);
+	ledger_add(&l, LEDGER_RECOVERED, 60, false);
+	for (int i = 0; i < LEDGER_MAX + 10; i++)
+		ledger_add(&l, LEDGER_RESTART, 100 + i, false);
+	ck_assert_uint_eq(l.n, LEDGER_MAX);
+	int64_t t;
+	ck_assert(ledger_last(&l, LEDGER_STARTED, &t) && t == 50);
+	ck_assert(ledger_last(&l, LEDGER_RECOVERED, &t) && t == 60);
+	/* the largest budget still counts every restart it needs */
+	ck_assert_uint_ge(ledger_restarts_since(&l, 0), LEDGER_MAX_BUDGET);
+	ck_assert_int_eq(l.entry[l.n - 1].time, 100 + LEDGER_MAX + 9);
+	/* only started/recovered entries: the older ones go, the newest stay */
+	struct ledger m = {0};
+	for (int i = 0; i < LEDGER_MAX + 10; i++)
+		ledger_add(&m, i % 2 ? LEDGER_RECOVERED : LEDGER_STARTED, 100 + i, false);
+	ck_assert_uint_eq(m.n, LEDGER_MAX);
+	ck_assert(ledger_last(&m, LEDGER_STARTED, &t) && t == 100 + LEDGER_MAX + 8);
+	ck_assert(ledger_last(&m, LEDGER_RECOVERED, &t) && t == 100 + LEDGER_MAX + 9);
+}
+END_TEST
+
+START_TEST(same_second_recovery_ends_the_episode)
+{
+	struct ledger l = {0};
+	ledger_add(&l, LEDGER_RESTART, 1000, true);
+	ledger_add(&l, LEDGER_RECOVERED, 1000, false); /* the OK came in the same second */
+	ck_assert(!ledger_restarted_this_episode(&l, 0));
+	ledger_add(&l, LEDGER_RESTART, 1000, false); /* and a new problem, same second */
+	ck_assert(ledger_restarted_this_episode(&l, 0));
+	/* the order survives the file */
+	char text[LEDGER_FILE_MAX], why[128];
+	struct ledger back;
+	ck_assert_uint_lt(ledger_format(&l, text, sizeof text), sizeof text);
+	ck_assert(ledger_parse(text, strlen(text), &back, why, sizeof why));
+	ck_assert(ledger_restarted_this_episode(&back, 0));
+	back.n--; /* drop the last restart: the recovery is the newest again */
+	ck_assert(!ledger_restarted_this_episode(&back, 0));
+}
+END_TEST
+
 START_TEST(file_round_trip)
 {
 	char dir[] = "/tmp/test_ledger.XXXXXX";
@@ -138,6 +181,8 @@ static Suite *ledger_suite(void)
 	tcase_add_test(tc, budget_and_episode);
 	tcase_add_test(tc, prune_keeps_what_matters);
 	tcase_add_test(tc, full_drops_oldest);
+	tcase_add_test(tc, full_keeps_newest_started_and_recovered);
+	tcase_add_test(tc, same_second_recovery_ends_the_episode);
 	tcase_add_test(tc, file_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
