@@ -148,8 +148,10 @@ static void sample_checkpoint(struct svc *s, struct facts *f)
 	sample_ms = sample_ms < 1000 ? 1000 : sample_ms > 3000 ? 3000 : sample_ms;
 	if (svc_wait(s, SVC_RUNNING, sample_ms, &later, &f->checkpoint_moves, &err) == SVC_WAIT_FAILED)
 		plugin_exit(STATE_UNKNOWN, "%s", err.text);
-	f->checkpoint_moves = f->checkpoint_moves || later.checkpoint != f->status.checkpoint ||
-	                      later.state != SVC_START_PENDING;
+	f->checkpoint_moves = f->checkpoint_moves || later.checkpoint != f->status.checkpoint;
+	/* It left START_PENDING meanwhile (RUNNING, STOPPED...): report what it is now. */
+	if (later.state != SVC_START_PENDING)
+		f->status = later;
 }
 
 static void gather(struct svc *s, const struct config *cfg, struct facts *f, struct report *r)
@@ -158,13 +160,13 @@ static void gather(struct svc *s, const struct config *cfg, struct facts *f, str
 	if (!svc_query_status(s, &f->status, &err) || !svc_query_config(s, &f->config, &err))
 		plugin_exit(STATE_UNKNOWN, "%s", err.text);
 	bool local = cfg->common.hostname == NULL;
+	if (f->status.state == SVC_START_PENDING)
+		sample_checkpoint(s, f);
 	if (local && f->status.pid) {
 		f->have_age = svc_process_age(f->status.pid, &f->age, &err);
 		if (!f->have_age)
 			report_detail(r, "process age unknown: %s", err.text);
 	}
-	if (f->status.state == SVC_START_PENDING)
-		sample_checkpoint(s, f);
 	list_dependencies(cfg, f);
 	for (unsigned i = 0; i < f->dependency_count; i++)
 		if (!svc_query_other(s, f->dependency[i], &f->dependency_state[i], &err))

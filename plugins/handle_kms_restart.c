@@ -9,11 +9,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "deadline.h"
 #include "eventsink.h"
 #include "ese.h"
 #include "evtfile.h"
 #include "evtlog.h"
 #include "evtquery.h"
+#include "exchsetup.h"
 #include "fsys.h"
 #include "kmsdata.h"
 #include "ledger.h"
@@ -42,16 +44,22 @@ static const char notes[] =
     "OK, WARNING and UNKNOWN never restart (an OK, SOFT or HARD, notes the recovery in the\n"
     "ledger).\n"
     "\n"
-    "Before it acts, in order: the lock (a second handler does nothing), the budget\n"
-    "(--max-restarts per --per, in <state-dir>/kms-restart.ledger), the service state (RUNNING:\n"
-    "nothing to do; START_PENDING or STOP_PENDING younger than --hung-after: left alone, older:\n"
-    "its own process is terminated), perfwiz.exe (refused), Kmsdata (refused when Kmsmdb.edb\n"
-    "is missing or its ESE header invalid, or Event 5058 was logged since the handler last saw\n"
-    "the service start, or within --event-window when it never did), the password file\n"
-    "(refused when ordinary users may read it). Then it starts the service with the password\n"
-    "and waits for RUNNING at most --start-timeout, giving up earlier when the checkpoint does\n"
-    "not move for the service's wait hint, within its own timeout (-t, default 170 s:\n"
-    "raise Nagios's event_handler_timeout, default 30 s, or lower --start-timeout).\n"
+    "Before it acts, in order: the locks (a second handler does nothing; while kms_backup\n"
+    "stops, copies and starts the service, the handler does nothing, and kms_backup does not\n"
+    "touch the service while a handler is at work), the budget (--max-restarts per --per, in\n"
+    "<state-dir>/kms-restart.ledger), the service state (RUNNING: nothing to do; START_PENDING\n"
+    "younger than --hung-after, by its process's age: left alone, older: its own process is\n"
+    "terminated, only when the service runs alone in it; STOP_PENDING: its checkpoint is\n"
+    "watched for the longer of its wait hint and --hung-after, and its process ended only when\n"
+    "the checkpoint did not move), perfwiz.exe (refused), Kmsdata (refused when Kmsmdb.edb\n"
+    "is missing or its ESE header invalid, or Event 5058 was logged since the later of the\n"
+    "handler's last seen start and the last recovery, or within --event-window when neither\n"
+    "is known; UNKNOWN when Kmsdata or Kmsmdb.edb cannot be read, and read again once a hung\n"
+    "process is ended), the password file (refused when ordinary users may read it), the time\n"
+    "left (UNKNOWN when -t leaves less than --start-timeout). Then it starts the service with\n"
+    "the password and waits for RUNNING at most --start-timeout, giving up earlier when the\n"
+    "checkpoint does not move for the service's wait hint, within its own timeout (-t, default\n"
+    "170 s: raise Nagios's event_handler_timeout, default 30 s, or lower --start-timeout).\n"
     "\n"
     "Output: one line. Exit status: 0 restarted, nothing to do, or skipped; 1 budget spent, or\n"
     "a pending start left alone; 2 refused (Performance Optimizer, Kmsdata, password file too\n"
@@ -150,15 +158,17 @@ static void parse(int argc, char **argv, struct config *cfg)
 	    {"service", 0, POPT_ARG_STRING, &service, 0, "Service name (default MSExchangeKMS)", "NAME"},
 	    {"state-dir", 0, POPT_ARG_STRING, &state_dir, 0,
 	     "Folder for the restart ledger (required; only administrators should write it)", "DIR"},
-	    {"max-restarts", 0, POPT_ARG_STRING, &max_restarts, 0, "At most N restarts per --per (default 3)",
-	     "N"},
+	    {"max-restarts", 0, POPT_ARG_STRING, &max_restarts, 0,
+	     "At most N restarts per --per (default 3, at most 254)", "N"},
 	    {"per", 0, POPT_ARG_STRING, &per, 0, "The budget's period (default 1h)", "DURATION"},
 	    {"password-file", 0, POPT_ARG_STRING, &password_file, 0,
 	     "Kmspwd.ini ([config] pwd=...) or a file whose first line is the KMS password; ordinary users "
 	     "must not be able to read it (required)",
 	     "FILE"},
 	    {"kmsdata", 0, POPT_ARG_STRING, &kmsdata, 0,
-	     "The live Kmsdata folder: refuse when its Kmsmdb.edb is missing or not a sound ESE database",
+	     "The live Kmsdata folder: refuse when its Kmsmdb.edb is missing or not a sound ESE database "
+	     "(default: the Exchange install folder from the registry, HKLM\\" EXCHSETUP_KEY
+	     " value " EXCHSETUP_VALUE ", else " EXCHSETUP_FALLBACK ", plus \\kmsdata, as kms_backup)",
 	     "DIR"},
 	    {"backup-dir", 0, POPT_ARG_STRING, &backup_dir, 0,
 	     "Folder of offline Kmsdata backup sets: a refusal names the newest", "DIR"},
@@ -192,7 +202,7 @@ static void parse(int argc, char **argv, struct config *cfg)
 	parse_event(positional ? pos[0] : state, positional ? pos[1] : type, positional ? pos[2] : attempt,
 	            cfg);
 	cfg->soft_attempt = option_integer("--soft-attempt", soft_attempt, 1, 1000);
-	cfg->max_restarts = option_integer("--max-restarts", max_restarts, 0, 1000);
+	cfg->max_restarts = option_integer("--max-restarts", max_restarts, 0, LEDGER_MAX_BUDGET);
 	cfg->per = option_duration("--per", per);
 	cfg->hung_after = option_duration("--hung-after", hung_after);
 	cfg->start_timeout = option_duration("--start-timeout", start_timeout);
@@ -210,7 +220,12 @@ static void parse(int argc, char **argv, struct config *cfg)
 	cfg->service = service;
 	cfg->state_dir = state_dir;
 	cfg->password_file = password_file;
-	cfg->kmsdata = kmsdata;
+	static char default_kmsdata[1024];
+	if (!kmsdata && !exchsetup_kmsdata_dir(default_kmsdata, sizeof default_kmsdata))
+		option_fail("--kmsdata",
+		            "no default Kmsdata folder on this system: name it (the handler never "
+		            "restarts without checking Kmsdata)");
+	cfg->kmsdata = kmsdata ? kmsdata : default_kmsdata;
 	cfg->backup_dir = backup_dir;
 	cfg->backup_pattern = backup_pattern;
 	cfg->event_file = event_file;
@@ -255,16 +270,31 @@ static void note_recovery(const struct config *cfg, int64_t now)
 		return;
 	struct lock *lock;
 	char err[512], path[1024];
-	if (lock_take("handle_kms_restart", cfg->state_dir, &lock, err, sizeof err) != LOCK_TAKEN)
-		return;
-	struct ledger l;
+	/* A handler at work holds the lock for a few seconds at most, or for its
+	 * start: wait for it a little, within the deadline, and say so if not. */
+	long wait_ms = deadline_remaining_ms() - 2000;
+	wait_ms = wait_ms < 0 ? 0 : wait_ms > 10000 ? 10000 : wait_ms;
+	enum lock_result locked =
+	    lock_take_within(KMS_HANDLER_LOCK, cfg->state_dir, wait_ms, &lock, err, sizeof err);
+	if (locked == LOCK_BUSY)
+		finish(STATE_UNKNOWN, true, EV_FAILED,
+		       "cannot note the recovery of %s: another handle_kms_restart holds the ledger",
+		       cfg->service);
+	if (locked == LOCK_ERROR)
+		finish(STATE_UNKNOWN, true, EV_FAILED, "cannot note the recovery of %s: %s", cfg->service,
+		       err);
+	static struct ledger l;
 	ledger_path(cfg, path, sizeof path);
-	if (ledger_load(path, &l, err, sizeof err) != ATOMICFILE_ERROR) {
+	bool saved = ledger_load(path, &l, err, sizeof err) != ATOMICFILE_ERROR;
+	if (saved) {
 		ledger_add(&l, LEDGER_RECOVERED, now, false);
 		ledger_prune(&l, now - (int64_t)cfg->per);
-		ledger_save(path, &l, err, sizeof err);
+		saved = ledger_save(path, &l, err, sizeof err);
 	}
 	lock_release(lock);
+	if (!saved)
+		finish(STATE_UNKNOWN, true, EV_FAILED, "cannot note the recovery of %s: %s", cfg->service,
+		       err);
 }
 
 static void check_budget_and_episode(const struct config *cfg, const struct ledger *l, int64_t now)
@@ -352,17 +382,51 @@ static _Noreturn void refuse_kmsdata(const struct config *cfg, const char *why)
 	       why, advice);
 }
 
-static void refuse_unsound_database(const struct config *cfg)
+/* What the handler is about to do, from the service's state. */
+struct plan {
+	struct svc_status status;
+	struct svc_process *hung; /* the hung process, held open since it was judged: ended first */
+	double age;               /* of the START_PENDING, when hung */
+	bool recheck_database;    /* Kmsmdb.edb could not be read: again once the hung process ends */
+	char database_error[300];
+	char what[1024]; /* what it does, for --dry-run and the log */
+};
+
+/* Kmsdata's database: missing or decoded-but-unsound is corruption (refused);
+ * any other read error is "cannot tell" (UNKNOWN), unless a hung service
+ * process may hold the file open: then it is read again after its end. */
+static void check_database(const struct config *cfg, struct plan *p, bool after_kill)
 {
-	if (!cfg->kmsdata)
-		return;
-	char path[1024], problem[512], why[1024];
+	char path[1024], problem[512], why[1024], ferr[FSYS_ERR_MAX];
+	struct fsys_info entry;
 	if (!fsys_join(path, sizeof path, cfg->kmsdata, KMS_DB_NAME))
 		plugin_exit(STATE_UNKNOWN, "--kmsdata: '%s' is too long", cfg->kmsdata);
+	if (!fsys_stat(cfg->kmsdata, &entry, ferr))
+		finish(STATE_UNKNOWN, true, EV_REFUSED,
+		       "cannot tell whether Kmsdata is sound: %s: not restarting", ferr);
+	if (entry.kind != FSYS_DIR)
+		finish(
+		    STATE_UNKNOWN, true, EV_REFUSED,
+		    "--kmsdata: no Kmsdata folder '%s': cannot tell whether Kmsdata is sound: not restarting "
+		    "(name the live Kmsdata with --kmsdata)",
+		    cfg->kmsdata);
+	if (!fsys_lstat(path, &entry, ferr))
+		finish(STATE_UNKNOWN, true, EV_REFUSED,
+		       "cannot tell whether Kmsdata is sound: %s: not restarting", ferr);
+	if (entry.kind == FSYS_MISSING) {
+		snprintf(why, sizeof why, "'%s' is missing", path);
+		refuse_kmsdata(cfg, why);
+	}
 	static struct ese_file_check check;
 	if (!ese_file_check(path, false, &check)) {
-		snprintf(why, sizeof why, "Kmsmdb.edb cannot be read: %s", check.error);
-		refuse_kmsdata(cfg, why);
+		if (p->hung && !after_kill) {
+			p->recheck_database = true;
+			snprintf(p->database_error, sizeof p->database_error, "%s", check.error);
+			return;
+		}
+		finish(STATE_UNKNOWN, true, EV_REFUSED,
+		       "cannot tell whether Kmsdata is sound: %s: not restarting%s", check.error,
+		       after_kill ? " (its hung process was ended)" : "");
 	}
 	if (!ese_file_header_sound(&check)) {
 		ese_file_problem(&check, problem, sizeof problem);
@@ -373,9 +437,17 @@ static void refuse_unsound_database(const struct config *cfg)
 
 static void refuse_after_exception_event(const struct config *cfg, const struct ledger *l, int64_t now)
 {
-	int64_t since;
+	/* Since the service last ran: the handler saw it start, or the core saw
+	 * it OK again (a repair and start by hand), whichever is later. */
+	int64_t since = 0, recovered = 0;
 	bool started_known = ledger_last(l, LEDGER_STARTED, &since);
-	if (!started_known)
+	bool recovered_known = ledger_last(l, LEDGER_RECOVERED, &recovered);
+	const char *since_what = started_known ? ", its last successful start" : "";
+	if (recovered_known && (!started_known || recovered > since)) {
+		since = recovered;
+		since_what = ", when the service was last seen OK";
+	}
+	if (!started_known && !recovered_known)
 		since = now - (int64_t)cfg->event_window;
 	char err[1024];
 	struct evt_source *src = cfg->event_file ? evtfile_open(cfg->event_file, err, sizeof err)
@@ -393,8 +465,7 @@ static void refuse_after_exception_event(const struct config *cfg, const struct 
 		kms_time_iso(since, when, sizeof when);
 		snprintf(why, sizeof why,
 		         "Event 5058 (the KM service trapped an exception) was logged %lu time%s since %s%s",
-		         count, count == 1 ? "" : "s", when,
-		         started_known ? ", its last successful start" : "");
+		         count, count == 1 ? "" : "s", when, since_what);
 		refuse_kmsdata(cfg, why);
 	}
 }
@@ -411,12 +482,83 @@ static void read_password(const struct config *cfg, struct secret *pw)
 
 /* --- acting --- */
 
-struct plan {
-	struct svc_status status;
-	bool kill;      /* end the hung process first */
-	double age;     /* of the pending state, when kill */
-	char what[512]; /* what it does, for --dry-run and the log */
-};
+/* A STOP_PENDING says nothing by its process's age (that is the uptime):
+ * watch its checkpoint for the longer of its wait hint and --hung-after; it
+ * is hung only when the checkpoint did not move all that time. */
+static void watch_stop_pending(const struct config *cfg, struct svc *s, struct plan *p)
+{
+	struct svc_error err;
+	char limit_text[64];
+	double hint = p->status.wait_hint_ms / 1000.0;
+	double limit = hint > cfg->hung_after ? hint : cfg->hung_after;
+	limit = limit > 600 ? 600 : limit;
+	duration_format(limit, limit_text, sizeof limit_text);
+	long limit_ms = (long)(limit * 1000), start_ms = (long)(cfg->start_timeout * 1000);
+	if (deadline_remaining_ms() - limit_ms - start_ms - 3000 < 0)
+		finish(STATE_WARNING, true, EV_REFUSED,
+		       "%s is STOP_PENDING: watching its checkpoint for %s (the longer of its wait hint and "
+		       "--hung-after) leaves no time for the start within -t: left alone (raise -t or lower "
+		       "--hung-after)",
+		       cfg->service, limit_text);
+	struct svc_process *process = svc_process_open(p->status.pid, &err);
+	if (!process)
+		finish(STATE_UNKNOWN, true, EV_FAILED, "%s is STOP_PENDING: %s", cfg->service, err.text);
+	struct svc_status last;
+	bool moved;
+	long before = deadline_remaining_ms();
+	enum svc_wait_result r = svc_wait(s, SVC_STOPPED, limit_ms, &last, &moved, &err);
+	long watched = before - deadline_remaining_ms();
+	if (r == SVC_WAIT_FAILED) {
+		svc_process_close(process);
+		finish(STATE_UNKNOWN, true, EV_FAILED, "%s", err.text);
+	}
+	if (r == SVC_WAIT_REACHED || r == SVC_WAIT_STOPPED) {
+		svc_process_close(process); /* it stopped by itself: just start it */
+		p->status = last;
+		return;
+	}
+	if (moved || last.checkpoint != p->status.checkpoint || last.pid != p->status.pid) {
+		svc_process_close(process);
+		finish(STATE_WARNING, true, EV_REFUSED,
+		       "%s is STOP_PENDING and its checkpoint moves (now %lu): left alone", cfg->service,
+		       last.checkpoint);
+	}
+	if (watched < limit_ms - 500) {
+		svc_process_close(process);
+		finish(STATE_WARNING, true, EV_REFUSED,
+		       "%s is STOP_PENDING, its checkpoint %lu unmoved, but watched less than %s: left alone",
+		       cfg->service, last.checkpoint, limit_text);
+	}
+	p->status = last;
+	p->hung = process;
+	snprintf(p->what, sizeof p->what,
+	         "end its hung process (pid %lu, STOP_PENDING, checkpoint %lu unmoved for %s), then ",
+	         last.pid, last.checkpoint, limit_text);
+}
+
+/* A START_PENDING: hung when its process is older than --hung-after. The
+ * process is held open from here, so the age and the end are of one process. */
+static void judge_start_pending(const struct config *cfg, struct plan *p)
+{
+	struct svc_error err;
+	char age[64], limit[64];
+	struct svc_process *process = svc_process_open(p->status.pid, &err);
+	if (!process || !svc_process_handle_age(process, &p->age, &err)) {
+		svc_process_close(process);
+		finish(STATE_UNKNOWN, true, EV_FAILED, "%s is START_PENDING: %s", cfg->service, err.text);
+	}
+	duration_format(p->age, age, sizeof age);
+	duration_format(cfg->hung_after, limit, sizeof limit);
+	if (p->age < cfg->hung_after) {
+		svc_process_close(process);
+		finish(STATE_WARNING, true, EV_REFUSED,
+		       "%s is START_PENDING for %s, less than --hung-after %s: left alone", cfg->service, age,
+		       limit);
+	}
+	p->hung = process;
+	snprintf(p->what, sizeof p->what, "end its hung process (pid %lu, START_PENDING for %s), then ",
+	         p->status.pid, age);
+}
 
 static void plan_restart(const struct config *cfg, struct svc *s, struct plan *p)
 {
@@ -427,27 +569,47 @@ static void plan_restart(const struct config *cfg, struct svc *s, struct plan *p
 	if (state == SVC_RUNNING)
 		finish(STATE_OK, false, 0, "%s is RUNNING (pid %lu): nothing to do", cfg->service,
 		       p->status.pid);
-	if (state == SVC_START_PENDING || state == SVC_STOP_PENDING) {
-		char age[64], limit[64];
-		if (!svc_process_age(p->status.pid, &p->age, &err))
-			finish(STATE_UNKNOWN, true, EV_FAILED, "%s is %s: %s", cfg->service,
-			       svc_state_name(state), err.text);
-		duration_format(p->age, age, sizeof age);
-		duration_format(cfg->hung_after, limit, sizeof limit);
-		if (p->age < cfg->hung_after)
-			finish(STATE_WARNING, true, EV_REFUSED,
-			       "%s is %s for %s, less than --hung-after %s: left alone", cfg->service,
-			       svc_state_name(state), age, limit);
-		p->kill = true;
-		snprintf(p->what, sizeof p->what, "end its hung process (pid %lu, %s for %s), then ",
-		         p->status.pid, svc_state_name(state), age);
-	} else if (state != SVC_STOPPED) {
+	if ((state == SVC_START_PENDING || state == SVC_STOP_PENDING) && !svc_status_own_process(&p->status))
+		finish(STATE_CRITICAL, true, EV_REFUSED,
+		       "refused: %s is %s, but its process (pid %lu) is not its own (service type 0x%lx, "
+		       "flags 0x%lx): ending it would end other services too: end it by hand",
+		       cfg->service, svc_state_name(state), p->status.pid, p->status.service_type,
+		       p->status.service_flags);
+	if (state == SVC_START_PENDING)
+		judge_start_pending(cfg, p);
+	else if (state == SVC_STOP_PENDING)
+		watch_stop_pending(cfg, s, p);
+	else if (state != SVC_STOPPED)
 		finish(STATE_WARNING, true, EV_REFUSED, "%s is %s: not restarting a paused service",
 		       cfg->service, svc_state_name(state));
-	}
+}
+
+/* The rest of what it would do, for --dry-run and the log. */
+static void plan_describe(const struct config *cfg, struct plan *p)
+{
 	size_t n = strlen(p->what);
-	snprintf(p->what + n, sizeof p->what - n, "start %s with its startup parameter from '%s'",
-	         cfg->service, cfg->password_file);
+	if (p->recheck_database)
+		n += (size_t)snprintf(p->what + n, sizeof p->what - n,
+		                      "read Kmsmdb.edb again (now: %s), then ", p->database_error);
+	if (n < sizeof p->what)
+		snprintf(p->what + n, sizeof p->what - n, "start %s with its startup parameter from '%s'",
+		         cfg->service, cfg->password_file);
+}
+
+/* Enough of -t left for the wait for RUNNING (and the end of a hung process)? */
+static void refuse_without_time(const struct config *cfg, const struct plan *p)
+{
+	long need = (long)(cfg->start_timeout * 1000) + (p->hung ? 13000 : 0) + 3000;
+	long left = deadline_remaining_ms();
+	if (left >= need)
+		return;
+	char start[64], have[64];
+	duration_format(cfg->start_timeout, start, sizeof start);
+	duration_format(left / 1000.0, have, sizeof have);
+	finish(STATE_UNKNOWN, true, EV_REFUSED,
+	       "refused: not enough time left: waiting for RUNNING takes up to %s (--start-timeout)%s, "
+	       "-t leaves %s: raise -t or lower --start-timeout",
+	       start, p->hung ? " after ending the hung process" : "", have);
 }
 
 static void record_restart(const struct config *cfg, struct ledger *l, int64_t now)
@@ -460,10 +622,26 @@ static void record_restart(const struct config *cfg, struct ledger *l, int64_t n
 		finish(STATE_UNKNOWN, true, EV_FAILED, "refused: cannot keep the restart budget: %s", err);
 }
 
-static void end_hung_process(const struct config *cfg, struct svc *s, const struct plan *p)
+static void end_hung_process(const struct config *cfg, struct svc *s, struct plan *p)
 {
 	struct svc_error err;
-	if (!svc_kill_process(p->status.pid, 10000, &err))
+	struct svc_status now;
+	/* The state may have changed since the plan: end the process only when
+	 * the service is still pending with that very process. */
+	if (!svc_query_status(s, &now, &err))
+		finish(STATE_UNKNOWN, true, EV_FAILED, "%s", err.text);
+	if (now.state == SVC_RUNNING)
+		finish(STATE_OK, true, EV_ACTION,
+		       "%s reached RUNNING (pid %lu) meanwhile: nothing ended, nothing to do", cfg->service,
+		       now.pid);
+	if (now.state != p->status.state || now.pid != p->status.pid)
+		finish(STATE_WARNING, true, EV_REFUSED,
+		       "%s went from %s (pid %lu) to %s (pid %lu) meanwhile: left alone", cfg->service,
+		       svc_state_name(p->status.state), p->status.pid, svc_state_name(now.state), now.pid);
+	bool ended = svc_process_end(p->hung, 10000, &err);
+	svc_process_close(p->hung);
+	p->hung = NULL;
+	if (!ended)
 		finish(STATE_CRITICAL, true, EV_FAILED, "cannot end the hung %s: %s", cfg->service, err.text);
 	eventsink_write(sink, EVENTSINK_WARNING, EV_ACTION, p->what);
 	/* The service manager notices the end of the process; Wine may go on
@@ -492,7 +670,11 @@ static void start_and_wait(const struct config *cfg, struct svc *s, struct secre
 		char path[1024], lerr[1024];
 		ledger_add(l, LEDGER_STARTED, (int64_t)time(NULL), false);
 		ledger_path(cfg, path, sizeof path);
-		ledger_save(path, l, lerr, sizeof lerr);
+		if (!ledger_save(path, l, lerr, sizeof lerr))
+			finish(STATE_WARNING, true, EV_RESTARTED,
+			       "restarted %s with its startup parameter: RUNNING (pid %lu) after %s, but "
+			       "cannot note it: %s",
+			       cfg->service, last.pid, took, lerr);
 		finish(STATE_OK, true, EV_RESTARTED,
 		       "restarted %s with its startup parameter: RUNNING (pid %lu) after %s", cfg->service,
 		       last.pid, took);
@@ -549,12 +731,19 @@ int main(int argc, char **argv)
 	note_recovery(&cfg, now);
 	skip_unless_critical(&cfg);
 
-	struct lock *lock;
-	enum lock_result locked = lock_take("handle_kms_restart", cfg.state_dir, &lock, err, sizeof err);
+	struct lock *lock, *service_lock;
+	enum lock_result locked = lock_take(KMS_HANDLER_LOCK, cfg.state_dir, &lock, err, sizeof err);
 	if (locked == LOCK_ERROR)
 		finish(STATE_UNKNOWN, true, EV_FAILED, "%s", err);
 	if (locked == LOCK_BUSY)
 		finish(STATE_OK, true, EV_BUSY, "another handle_kms_restart is at work: doing nothing");
+	/* Held to the end: kms_backup does not stop the service meanwhile. */
+	locked = lock_take(KMS_SERVICE_LOCK, cfg.state_dir, &service_lock, err, sizeof err);
+	if (locked == LOCK_ERROR)
+		finish(STATE_UNKNOWN, true, EV_FAILED, "%s", err);
+	if (locked == LOCK_BUSY)
+		finish(STATE_OK, true, EV_BUSY, "kms_backup is at work on %s (lock '%s' held): doing nothing",
+		       cfg.service, KMS_SERVICE_LOCK);
 	static struct ledger ledger;
 	ledger_path(&cfg, path, sizeof path);
 	if (ledger_load(path, &ledger, err, sizeof err) == ATOMICFILE_ERROR)
@@ -565,16 +754,20 @@ int main(int argc, char **argv)
 	struct plan plan = {0};
 	plan_restart(&cfg, s, &plan);
 	refuse_beside_perfwiz(&cfg);
-	refuse_unsound_database(&cfg);
+	check_database(&cfg, &plan, false);
 	refuse_after_exception_event(&cfg, &ledger, now);
 	atexit(wipe_password);
 	read_password(&cfg, &password);
+	plan_describe(&cfg, &plan);
+	refuse_without_time(&cfg, &plan);
 	if (cfg.dry_run) {
 		secret_clear(&password);
 		finish(STATE_OK, true, EV_ACTION, "dry run: every check passed; it would %s", plan.what);
 	}
 	record_restart(&cfg, &ledger, now);
-	if (plan.kill)
+	if (plan.hung)
 		end_hung_process(&cfg, s, &plan);
+	if (plan.recheck_database)
+		check_database(&cfg, &plan, true);
 	start_and_wait(&cfg, s, &password, &ledger);
 }

@@ -324,8 +324,10 @@ int main(int argc, char **argv)
 		if (!svc)
 			plugin_exit(STATE_UNKNOWN, "%s: nothing was changed", err);
 	}
-	if (cfg.dry_run)
+	if (cfg.dry_run) {
+		backupsvc_close(svc); /* wipes the password, releases the service lock */
 		dry_run(&cfg, &source);
+	}
 	kms_tree_free(&source);
 
 	struct report r;

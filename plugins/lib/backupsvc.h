@@ -11,8 +11,10 @@
 
 struct backupsvc;
 
-/* Read the password file (refused when others may read it) and open the
- * service with the rights to stop and start it, before anything changes.
+/* Take the service lock (KMS_SERVICE_LOCK, lock.h: refused while
+ * handle_kms_restart is at work), read the password file (refused when
+ * others may read it) and open the service with the rights to stop and start
+ * it, before anything changes. The lock is held until backupsvc_close.
  * NULL with err on failure. */
 struct backupsvc *backupsvc_open(const char *service, const char *password_file, char *err, size_t errcap);
 
@@ -23,10 +25,11 @@ bool backupsvc_stop(struct backupsvc *s, long timeout_ms, bool *was_running, cha
                     char *err, size_t errcap);
 
 /* Start it with the password as its startup parameter and wait for RUNNING,
- * at most timeout_ms. */
+ * at most timeout_ms (also when it was already started: a start hung in
+ * START_PENDING is reported, not taken for RUNNING). */
 bool backupsvc_start(struct backupsvc *s, long timeout_ms, char *err, size_t errcap);
 
-/* Close the service and wipe the password. */
+/* Close the service, wipe the password, release the lock. */
 void backupsvc_close(struct backupsvc *s);
 
 #endif

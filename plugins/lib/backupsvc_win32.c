@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lock.h"
 #include "secret.h"
 #include "svc.h"
 
@@ -16,6 +17,7 @@
 struct backupsvc {
 	struct svc *svc;
 	struct secret password;
+	struct lock *lock; /* KMS_SERVICE_LOCK, from open to close */
 };
 
 struct backupsvc *backupsvc_open(const char *service, const char *password_file, char *err, size_t errcap)
@@ -26,6 +28,18 @@ struct backupsvc *backupsvc_open(const char *service, const char *password_file,
 		return NULL;
 	}
 	char why[512];
+	enum lock_result locked = lock_take(KMS_SERVICE_LOCK, NULL, &s->lock, why, sizeof why);
+	if (locked != LOCK_TAKEN) {
+		if (locked == LOCK_BUSY)
+			snprintf(err, errcap,
+			         "handle_kms_restart (or another kms_backup) is at work on the service "
+			         "(lock '%s' held)",
+			         KMS_SERVICE_LOCK);
+		else
+			snprintf(err, errcap, "%s", why);
+		backupsvc_close(s);
+		return NULL;
+	}
 	if (secret_read_file(password_file, &s->password, why, sizeof why) != SECRET_OK) {
 		snprintf(err, errcap, "--password-file: %s", why);
 		backupsvc_close(s);
@@ -78,10 +92,9 @@ bool backupsvc_start(struct backupsvc *s, long timeout_ms, char *err, size_t err
 	struct svc_error e;
 	bool progressed;
 	const char *args[] = {s->password.value};
-	if (!svc_start(s->svc, 1, args, &e)) {
-		if (e.code ==
-		    ERROR_SERVICE_ALREADY_RUNNING_CODE) /* it never stopped: running is what we want */
-			return true;
+	/* Already running (1056) may also be a start hung in START_PENDING:
+	 * wait for RUNNING all the same and report what the service does. */
+	if (!svc_start(s->svc, 1, args, &e) && e.code != ERROR_SERVICE_ALREADY_RUNNING_CODE) {
 		snprintf(err, errcap, "%s", e.text);
 		return false;
 	}
@@ -106,5 +119,6 @@ void backupsvc_close(struct backupsvc *s)
 	if (s->svc)
 		svc_close(s->svc);
 	secret_clear(&s->password);
+	lock_release(s->lock);
 	free(s);
 }

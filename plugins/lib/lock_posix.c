@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 
 struct lock {
@@ -49,6 +50,18 @@ enum lock_result lock_take(const char *name, const char *dir, struct lock **out,
 	l->fd = fd;
 	*out = l;
 	return LOCK_TAKEN;
+}
+
+enum lock_result lock_take_within(const char *name, const char *dir, long wait_ms, struct lock **out,
+                                  char *err, size_t errcap)
+{
+	struct timespec tenth = {0, 100000000L};
+	for (long waited = 0;; waited += 100) {
+		enum lock_result r = lock_take(name, dir, out, err, errcap);
+		if (r != LOCK_BUSY || waited >= wait_ms)
+			return r;
+		nanosleep(&tenth, NULL);
+	}
 }
 
 void lock_release(struct lock *lock)

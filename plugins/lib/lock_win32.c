@@ -20,9 +20,16 @@ static HANDLE open_mutex(const char *name, DWORD *code)
 	char full[300];
 	snprintf(full, sizeof full, "Global\\%s", name);
 	HANDLE h = win_to_wide(full, wide, 300) ? CreateMutexW(NULL, FALSE, wide) : NULL;
-	if (!h && win_to_wide(name, wide, 300)) /* NT 4 without Terminal Services: no Global\ */
-		h = CreateMutexW(NULL, FALSE, wide);
 	*code = h ? 0 : GetLastError();
+	/* Only where Global\ does not exist (NT 4 without Terminal Services)
+	 * the session's name is the machine's: any other failure, access
+	 * denied above all, must not send two handlers to two different locks. */
+	if (!h &&
+	    (*code == ERROR_PATH_NOT_FOUND || *code == ERROR_INVALID_NAME || *code == ERROR_FILE_NOT_FOUND) &&
+	    win_to_wide(name, wide, 300)) {
+		h = CreateMutexW(NULL, FALSE, wide);
+		*code = h ? 0 : GetLastError();
+	}
 	return h;
 }
 
@@ -65,6 +72,17 @@ enum lock_result lock_take(const char *name, const char *dir, struct lock **out,
 	l->mutex = h;
 	*out = l;
 	return LOCK_TAKEN;
+}
+
+enum lock_result lock_take_within(const char *name, const char *dir, long wait_ms, struct lock **out,
+                                  char *err, size_t errcap)
+{
+	for (long waited = 0;; waited += 100) {
+		enum lock_result r = lock_take(name, dir, out, err, errcap);
+		if (r != LOCK_BUSY || waited >= wait_ms)
+			return r;
+		Sleep(100);
+	}
 }
 
 void lock_release(struct lock *lock)

@@ -1,6 +1,7 @@
 /* secret, Windows: opens the password file, reads its access list from the
  * open handle and refuses it when any allow entry lets someone other than
- * SYSTEM, Administrators, the file's owner or the current user read it;
+ * SYSTEM, Administrators, the file's owner or the current user read or
+ * change it (or its access list), or when the list cannot be read;
  * then reads the file whole. */
 #include <stdio.h>
 #include <string.h>
@@ -11,8 +12,11 @@
 #include "secret.h"
 #include "wintext.h"
 
-/* Rights that let a trustee read the file's contents. */
-#define READ_RIGHTS (FILE_READ_DATA | GENERIC_READ | GENERIC_ALL | MAXIMUM_ALLOWED)
+/* Rights that let a trustee read the file's contents, or change the file or
+ * its access list (and so read it next). */
+#define READ_RIGHTS    (FILE_READ_DATA | GENERIC_READ | GENERIC_ALL | MAXIMUM_ALLOWED)
+#define CHANGE_RIGHTS  (FILE_WRITE_DATA | FILE_APPEND_DATA | GENERIC_WRITE | WRITE_DAC | WRITE_OWNER | DELETE)
+#define REFUSED_RIGHTS (READ_RIGHTS | CHANGE_RIGHTS)
 
 static bool sid_is_well_known(PSID sid, DWORD rid)
 {
@@ -84,12 +88,24 @@ static enum secret_status check_acl(HANDLE file, const char *path, char *why, si
 	if (!dacl) {
 		snprintf(why, whycap, "'%s' has no access list: everyone may read it", path);
 		result = SECRET_TOO_OPEN;
-	} else if (GetAclInformation(dacl, &info, sizeof info, AclSizeInformation)) {
+	} else if (!GetAclInformation(dacl, &info, sizeof info, AclSizeInformation)) {
+		/* An access list it cannot walk is not one it may trust. */
+		DWORD code = GetLastError();
+		snprintf(why, whycap, "cannot read the access list of '%s' (error %lu)", path,
+		         (unsigned long)code);
+		result = SECRET_IO;
+	} else {
 		for (DWORD i = 0; i < info.AceCount && result == SECRET_OK; i++) {
 			ACCESS_ALLOWED_ACE *ace = NULL;
-			if (!GetAce(dacl, i, (void **)&ace) ||
-			    ace->Header.AceType != ACCESS_ALLOWED_ACE_TYPE ||
-			    (ace->Header.AceFlags & INHERIT_ONLY_ACE) || !(ace->Mask & READ_RIGHTS))
+			if (!GetAce(dacl, i, (void **)&ace)) {
+				snprintf(why, whycap,
+				         "cannot read entry %lu of the access list of '%s' (error %lu)",
+				         (unsigned long)i, path, (unsigned long)GetLastError());
+				result = SECRET_IO;
+				break;
+			}
+			if (ace->Header.AceType != ACCESS_ALLOWED_ACE_TYPE ||
+			    (ace->Header.AceFlags & INHERIT_ONLY_ACE) || !(ace->Mask & REFUSED_RIGHTS))
 				continue;
 			PSID sid = (PSID)&ace->SidStart;
 			if (sid_is_well_known(sid, SECURITY_LOCAL_SYSTEM_RID) ||
@@ -99,8 +115,10 @@ static enum secret_status check_acl(HANDLE file, const char *path, char *why, si
 			char name[256];
 			trustee_name(sid, name, sizeof name);
 			snprintf(why, whycap,
-			         "'%s' is readable by %s: allow only SYSTEM, Administrators and its owner",
-			         path, name);
+			         "'%s' is %s by %s: allow only SYSTEM, Administrators and its owner", path,
+			         (ace->Mask & READ_RIGHTS) ? "readable"
+			                                   : "changeable (write or access-list rights)",
+			         name);
 			result = SECRET_TOO_OPEN;
 		}
 	}

@@ -54,7 +54,13 @@ struct svc_status {
 	unsigned long win32_exit_code;   /* 1066 (ERROR_SERVICE_SPECIFIC_ERROR): see the next */
 	unsigned long service_exit_code; /* the service's own code (KMS: 5057 bad password...) */
 	unsigned long controls_accepted; /* SERVICE_ACCEPT_* bits */
+	unsigned long service_type;      /* SERVICE_WIN32_OWN_PROCESS (0x10), SHARE_PROCESS (0x20)... */
+	unsigned long service_flags;     /* SERVICE_RUNS_IN_SYSTEM_PROCESS (1) */
 };
+
+/* True when the service runs alone in its own process (SERVICE_WIN32_OWN_PROCESS,
+ * not in a system process): only then may its process be ended for it. */
+bool svc_status_own_process(const struct svc_status *st);
 
 /* ERROR_SERVICE_SPECIFIC_ERROR: win32_exit_code saying "see service_exit_code". */
 #define SVC_SERVICE_SPECIFIC_ERROR 1066UL
@@ -116,6 +122,17 @@ enum svc_wait_result svc_wait(struct svc *s, svc_state want, long timeout_ms, st
 enum svc_wait_result svc_wait_progress(struct svc *s, svc_state want, long timeout_ms,
                                        struct svc_status *last, bool *progressed, bool *stalled,
                                        struct svc_error *err);
+
+/* A service's process held open from the moment it is judged hung
+ * (PROCESS_QUERY_INFORMATION | PROCESS_TERMINATE | SYNCHRONIZE): its age
+ * and its end are those of that very process, even if the pid is reused. */
+struct svc_process;
+struct svc_process *svc_process_open(unsigned long pid, struct svc_error *err);
+bool svc_process_handle_age(struct svc_process *p, double *seconds, struct svc_error *err);
+/* Terminate it and wait on its handle, at most timeout_ms (bounded by the
+ * deadline). */
+bool svc_process_end(struct svc_process *p, long timeout_ms, struct svc_error *err);
+void svc_process_close(struct svc_process *p);
 
 /* Terminate the process `pid` (the service's own, from its status; never by
  * name) and wait on its handle, at most timeout_ms: after TerminateProcess

@@ -129,6 +129,15 @@ static void status_from(const SERVICE_STATUS_PROCESS *p, struct svc_status *out)
 	out->win32_exit_code = p->dwWin32ExitCode;
 	out->service_exit_code = p->dwServiceSpecificExitCode;
 	out->controls_accepted = p->dwControlsAccepted;
+	out->service_type = p->dwServiceType;
+	out->service_flags = p->dwServiceFlags;
+}
+
+bool svc_status_own_process(const struct svc_status *st)
+{
+	return (st->service_type & (SERVICE_WIN32_OWN_PROCESS | SERVICE_WIN32_SHARE_PROCESS)) ==
+	           SERVICE_WIN32_OWN_PROCESS &&
+	       !(st->service_flags & SERVICE_RUNS_IN_SYSTEM_PROCESS);
 }
 
 bool svc_query_status(struct svc *s, struct svc_status *out, struct svc_error *err)
@@ -215,23 +224,88 @@ static ULONGLONG filetime_value(FILETIME t)
 	return ((ULONGLONG)t.dwHighDateTime << 32) | t.dwLowDateTime;
 }
 
+static bool handle_age(HANDLE h, unsigned long pid, double *seconds, struct svc_error *err)
+{
+	FILETIME created, exited, kernel, user, now;
+	if (!GetProcessTimes(h, &created, &exited, &kernel, &user))
+		return fail_last(err, "cannot read the start time of process %lu", pid);
+	GetSystemTimeAsFileTime(&now);
+	ULONGLONG a = filetime_value(created), b = filetime_value(now);
+	*seconds = b > a ? (double)(b - a) / 1e7 : 0.0;
+	return true;
+}
+
 bool svc_process_age(unsigned long pid, double *seconds, struct svc_error *err)
 {
 	no_error(err);
 	HANDLE h = OpenProcess(PROCESS_QUERY_INFORMATION, FALSE, (DWORD)pid);
 	if (!h)
 		return fail_last(err, "cannot open process %lu", pid);
-	FILETIME created, exited, kernel, user, now;
-	bool ok = GetProcessTimes(h, &created, &exited, &kernel, &user);
-	if (!ok)
-		fail_last(err, "cannot read the start time of process %lu", pid);
+	bool ok = handle_age(h, pid, seconds, err);
 	CloseHandle(h);
-	if (!ok)
-		return false;
-	GetSystemTimeAsFileTime(&now);
-	ULONGLONG a = filetime_value(created), b = filetime_value(now);
-	*seconds = b > a ? (double)(b - a) / 1e7 : 0.0;
+	return ok;
+}
+
+struct svc_process {
+	HANDLE handle;
+	unsigned long pid;
+};
+
+struct svc_process *svc_process_open(unsigned long pid, struct svc_error *err)
+{
+	no_error(err);
+	if (pid == 0) {
+		fail_code(err, ERROR_INVALID_PARAMETER, "no process to open");
+		return NULL;
+	}
+	HANDLE h =
+	    OpenProcess(PROCESS_QUERY_INFORMATION | PROCESS_TERMINATE | SYNCHRONIZE, FALSE, (DWORD)pid);
+	if (!h) {
+		fail_last(err, "cannot open process %lu", pid);
+		return NULL;
+	}
+	struct svc_process *p = malloc(sizeof *p);
+	if (!p) {
+		CloseHandle(h);
+		fail_code(err, ERROR_NOT_ENOUGH_MEMORY, "cannot open process %lu", pid);
+		return NULL;
+	}
+	p->handle = h;
+	p->pid = pid;
+	return p;
+}
+
+bool svc_process_handle_age(struct svc_process *p, double *seconds, struct svc_error *err)
+{
+	no_error(err);
+	return handle_age(p->handle, p->pid, seconds, err);
+}
+
+static long bounded(long timeout_ms);
+
+static bool end_and_wait(HANDLE h, unsigned long pid, long timeout_ms, struct svc_error *err)
+{
+	if (!TerminateProcess(h, ERROR_SERVICE_REQUEST_TIMEOUT))
+		return fail_last(err, "cannot end process %lu", pid);
+	DWORD waited = WaitForSingleObject(h, (DWORD)bounded(timeout_ms));
+	if (waited != WAIT_OBJECT_0)
+		return fail_code(err, waited == WAIT_TIMEOUT ? WAIT_TIMEOUT : GetLastError(),
+		                 "process %lu did not end", pid);
 	return true;
+}
+
+bool svc_process_end(struct svc_process *p, long timeout_ms, struct svc_error *err)
+{
+	no_error(err);
+	return end_and_wait(p->handle, p->pid, timeout_ms, err);
+}
+
+void svc_process_close(struct svc_process *p)
+{
+	if (!p)
+		return;
+	CloseHandle(p->handle);
+	free(p);
 }
 
 bool svc_start(struct svc *s, int argc, const char *const *argv, struct svc_error *err)
@@ -308,7 +382,10 @@ static enum svc_wait_result wait_for(struct svc *s, svc_state want, long timeout
 			*progressed = true;
 		checkpoint = last->checkpoint;
 		first = false;
-		long hint = last->wait_hint_ms < 1000 ? 1000 : (long)last->wait_hint_ms;
+		/* A wait hint is a DWORD: clamped (1 s to 600 s) before it meets a long. */
+		long hint = last->wait_hint_ms < 1000     ? 1000
+		            : last->wait_hint_ms > 600000 ? 600000
+		                                          : (long)last->wait_hint_ms;
 		if (stalled && (long)(now - moved_at) >= hint) {
 			*stalled = true;
 			return SVC_WAIT_TIMED_OUT;
@@ -345,15 +422,7 @@ bool svc_kill_process(unsigned long pid, long timeout_ms, struct svc_error *err)
 	HANDLE h = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE, (DWORD)pid);
 	if (!h)
 		return fail_last(err, "cannot open process %lu", pid);
-	bool ok = TerminateProcess(h, ERROR_SERVICE_REQUEST_TIMEOUT);
-	if (!ok)
-		fail_last(err, "cannot end process %lu", pid);
-	if (ok) {
-		DWORD waited = WaitForSingleObject(h, (DWORD)bounded(timeout_ms));
-		if (waited != WAIT_OBJECT_0)
-			ok = fail_code(err, waited == WAIT_TIMEOUT ? WAIT_TIMEOUT : GetLastError(),
-			               "process %lu did not end", pid);
-	}
+	bool ok = end_and_wait(h, pid, timeout_ms, err);
 	CloseHandle(h);
 	return ok;
 }

@@ -9,8 +9,10 @@
  *   kms_standin kill NAME (end its process, by its pid)   kms_standin config NAME auto|demand|disabled
  *   kms_standin run [--expect FILE] [--kmsdata DIR] [--evt FILE] [--log FILE]
  *                   [--exit-win32 N] [--exit-specific N] [--moving-checkpoint] [--plain]
- *                   [--start-delay MS] [--hang-always] [--wait-hint MS]
- * (--plain: runs at once, whatever its arguments: a stand-in MSExchangeDS.)
+ *                   [--start-delay MS] [--hang-always] [--wait-hint MS] [--stop-hang]
+ * (--plain: runs at once, whatever its arguments: a stand-in MSExchangeDS.
+ * --stop-hang: asked to stop, it stays in STOP_PENDING for ever, its
+ * checkpoint moving with --moving-checkpoint.)
  * The expected password is read from a file: it is never on a command line. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,7 @@ static struct {
 	int moving_checkpoint;
 	int plain;
 	int hang_always;           /* hang in START_PENDING even with a password */
+	int stop_hang;             /* hang in STOP_PENDING when asked to stop */
 	unsigned long start_delay; /* ms spent in START_PENDING before the checks */
 	unsigned long wait_hint;   /* reported in START_PENDING (default 30000 ms) */
 } opt;
@@ -276,6 +279,16 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
 	report(SERVICE_RUNNING, 0, 0);
 	log_line("running");
 	WaitForSingleObject(stop_event, INFINITE);
+	if (opt.stop_hang) {
+		log_line("asked to stop: hanging in STOP_PENDING");
+		for (;;) {
+			Sleep(500);
+			if (opt.moving_checkpoint) {
+				status.dwCheckPoint++;
+				report(SERVICE_STOP_PENDING, 0, 0);
+			}
+		}
+	}
 	log_line("stopped");
 	report(SERVICE_STOPPED, 0, 0);
 }
@@ -284,6 +297,10 @@ static int run_service(int argc, char **argv)
 {
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--stop-hang") == 0) {
+			opt.stop_hang = 1;
+			continue;
+		}
 		if (strcmp(a, "--moving-checkpoint") == 0 || strcmp(a, "--plain") == 0 ||
 		    strcmp(a, "--hang-always") == 0) {
 			*(a[2] == 'm'   ? &opt.moving_checkpoint

@@ -62,6 +62,47 @@ START_TEST(dead_holder_frees_it)
 }
 END_TEST
 
+/* The handler and kms_backup share one lock on the service; the handler's
+ * own lock is another, so a busy service lock means kms_backup. */
+START_TEST(service_lock_is_shared_and_distinct)
+{
+	struct lock *handler = NULL, *service = NULL;
+	char err[256];
+	ck_assert_str_ne(KMS_SERVICE_LOCK, KMS_HANDLER_LOCK);
+	ck_assert_int_eq(lock_take(KMS_SERVICE_LOCK, dir, &service, err, sizeof err), LOCK_TAKEN);
+	ck_assert_int_eq(take_in_child(KMS_SERVICE_LOCK), 1);
+	ck_assert_int_eq(take_in_child(KMS_HANDLER_LOCK), 0);
+	ck_assert_int_eq(lock_take(KMS_HANDLER_LOCK, dir, &handler, err, sizeof err), LOCK_TAKEN);
+	lock_release(service);
+	lock_release(handler);
+}
+END_TEST
+
+/* lock_take_within waits for a holder that lets go, and no longer than told. */
+START_TEST(take_within_waits_for_release)
+{
+	int ready[2];
+	ck_assert_int_eq(pipe(ready), 0);
+	pid_t holder = fork();
+	if (holder == 0) {
+		struct lock *l;
+		char err[256];
+		if (lock_take("brief", dir, &l, err, sizeof err) == LOCK_TAKEN)
+			ck_assert_int_eq(write(ready[1], "x", 1), 1);
+		usleep(300000);
+		_exit(0);
+	}
+	char c, err[256];
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	struct lock *l = NULL;
+	ck_assert_int_eq(lock_take_within("brief", dir, 0, &l, err, sizeof err), LOCK_BUSY);
+	ck_assert_int_eq(lock_take_within("brief", dir, 10000, &l, err, sizeof err), LOCK_TAKEN);
+	waitpid(holder, NULL, 0);
+	ck_assert_int_eq(take_in_child("brief"), 1);
+	lock_release(l);
+}
+END_TEST
+
 START_TEST(bad_names_and_dirs)
 {
 	struct lock *l;
@@ -82,6 +123,8 @@ int main(void)
 	TCase *tc = tcase_create("lock");
 	tcase_add_test(tc, one_holder_at_a_time);
 	tcase_add_test(tc, dead_holder_frees_it);
+	tcase_add_test(tc, service_lock_is_shared_and_distinct);
+	tcase_add_test(tc, take_within_waits_for_release);
 	tcase_add_test(tc, bad_names_and_dirs);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

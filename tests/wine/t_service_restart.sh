@@ -2,9 +2,10 @@
 # handle_kms_restart under Wine against the stand-in KM service: the skip
 # rules, the restart with the password (absent from every process command
 # line, the output and the logs), wrong password, hung start killed then
-# restarted, budget, two handlers at once, refusals (password file too open,
-# Performance Optimizer, unsound Kmsdata naming the newest backup), dry run,
-# bad input, and the timeout. Needs the win64 build as top_builddir.
+# restarted, budget, two handlers at once, the lock shared with kms_backup,
+# refusals (password file too open, Performance Optimizer, unsound Kmsdata
+# naming the newest backup, a Kmsdata it cannot find), a hung STOP_PENDING,
+# dry run, bad input, and the timeout. Needs the win64 build as top_builddir.
 . "$top_srcdir/tests/lib/harness.sh"
 . "$top_srcdir/tests/wine/lib-service.sh"
 
@@ -13,7 +14,11 @@ state=$tmp/state
 mkdir -p "$state"
 handler() {
 	timeout 60 $runner "$bin/plugins/handle_kms_restart.exe" --state-dir "$wtmp/state" \
-		--password-file "$wtmp/Kmspwd.ini" --log "$wtmp/handler.log" "$@" </dev/null
+		--password-file "$wtmp/Kmspwd.ini" --log "$wtmp/handler.log" --kmsdata "$wtmp/kmsdata" "$@" </dev/null
+}
+kms_backup() {
+	timeout 60 $runner "$bin/plugins/kms_backup.exe" -k "$wtmp/kmsdata" -d "$wtmp/kb" -f "$wtmp/Kmspwd.ini" \
+		--service "$kms_service" --stop-timeout 20s --start-timeout 20s -t 50 "$@" </dev/null
 }
 fresh_ledger() { rm -f "$state/kms-restart.ledger"; }
 restarts() { cat "$state/kms-restart.ledger" 2>/dev/null | grep -c '^restart '; }
@@ -41,7 +46,12 @@ t_expect "empty password file" 3 "^KMS_RESTART UNKNOWN - --password-file: 'Z:$tm
 	handler --password-file "$wtmp/empty" CRITICAL SOFT 3
 t_expect "a state folder that does not exist: UNKNOWN, before any action" 3 \
 	"^KMS_RESTART UNKNOWN - refused: cannot keep the restart budget: cannot write 'Z:$tmp/nowhere/kms-restart.ledger'" \
-	timeout 60 $runner "$bin/plugins/handle_kms_restart.exe" --state-dir "$wtmp/nowhere" --password-file "$wtmp/Kmspwd.ini" CRITICAL SOFT 3
+	timeout 60 $runner "$bin/plugins/handle_kms_restart.exe" --state-dir "$wtmp/nowhere" --password-file "$wtmp/Kmspwd.ini" --kmsdata "$wtmp/kmsdata" CRITICAL SOFT 3
+t_expect "--help names the default Kmsdata" 3 'value Services, else C:.exchsrvr, plus .kmsdata' handler --help
+t_expect "no --kmsdata and no Kmsdata at the default place: UNKNOWN, never unchecked" 3 \
+	"^KMS_RESTART UNKNOWN - --kmsdata: no Kmsdata folder 'C:.exchsrvr.kmsdata': cannot tell whether Kmsdata is sound: not restarting" \
+	timeout 60 $runner "$bin/plugins/handle_kms_restart.exe" --state-dir "$wtmp/state" --password-file "$wtmp/Kmspwd.ini" CRITICAL SOFT 3
+t_expect "--max-restarts beyond what the ledger can count" 3 "^KMS_RESTART UNKNOWN - --max-restarts: " handler --max-restarts 255 CRITICAL SOFT 3
 t_expect "unknown service" 3 '^KMS_RESTART UNKNOWN - NoSuchService is not installed: nothing to restart' \
 	handler --service NoSuchService CRITICAL SOFT 3
 lines=$(printf '%s\n' "$t_out" | wc -l)
@@ -144,11 +154,17 @@ touch -d '2026-11-20 00:00:00' "$tmp/backup/KMS-20261120T000000Z/Kmsmdb.edb"
 before=$(starts)
 mv "$tmp/kmsdata/Kmsmdb.edb" "$tmp/good.edb"
 t_expect "Kmsmdb.edb missing: refused, newest backup named" 2 \
-	"^KMS_RESTART CRITICAL - refused: Kmsmdb.edb cannot be read: .*restore Kmsdata from the offline backup: the newest set is '.*KMS-20261120T000000Z' \(20261120T000000Z\)$" \
+	"^KMS_RESTART CRITICAL - refused: 'Z:$tmp/kmsdata/Kmsmdb.edb' is missing: .*restore Kmsdata from the offline backup: the newest set is '.*KMS-20261120T000000Z' \(20261120T000000Z\)$" \
 	handler --kmsdata "$wtmp/kmsdata" --backup-dir "$wtmp/backup" CRITICAL SOFT 3
 printf 'this is no database' >"$tmp/kmsdata/Kmsmdb.edb"
 t_expect "ESE header invalid: refused" 2 "^KMS_RESTART CRITICAL - refused: 'Z:$tmp/kmsdata/Kmsmdb.edb' is not a sound ESE database: .*restore Kmsdata from the offline backup" \
 	handler --kmsdata "$wtmp/kmsdata" --backup-dir "$wtmp/backup" CRITICAL SOFT 3
+rm -f "$tmp/kmsdata/Kmsmdb.edb"
+mkdir "$tmp/kmsdata/Kmsmdb.edb"
+t_expect "Kmsmdb.edb that cannot be read (not missing, not decoded): UNKNOWN, no restore advice" 3 \
+	"^KMS_RESTART UNKNOWN - cannot tell whether Kmsdata is sound: .*: not restarting$" \
+	handler --kmsdata "$wtmp/kmsdata" --backup-dir "$wtmp/backup" CRITICAL SOFT 3
+rmdir "$tmp/kmsdata/Kmsmdb.edb"
 mv "$tmp/good.edb" "$tmp/kmsdata/Kmsmdb.edb"
 [ "$(starts)" -eq "$before" ] && [ "$(svc_state)" = STOPPED ] && t_pass "no start over an unsound Kmsdata" ||
 	t_fail "no start over an unsound Kmsdata" "$(($(starts) - before)) starts"
@@ -167,10 +183,13 @@ t_expect "Event 5058 since the last start: refused, newest backup named" 2 \
 	handler --event-file "$wtmp/app.evt" --backup-dir "$wtmp/backup" CRITICAL SOFT 3
 t_expect "an unreadable event file: UNKNOWN" 3 "^KMS_RESTART UNKNOWN - cannot look for Event 5058: " \
 	handler --event-file "$wtmp/nothing.evt" CRITICAL SOFT 3
-# After a successful start the same old event no longer counts.
+# Repaired and started by hand, seen OK by the core: the old event no longer counts.
+sleep 1
+t_expect "OK after a repair by hand notes the recovery" 0 '^KMS_RESTART OK - skipped' handler OK HARD 1
 install_kms
 sleep 1
-t_expect "a successful start (the ledger notes it)" 0 '^KMS_RESTART OK - restarted' handler CRITICAL SOFT 3
+t_expect "Event 5058 older than the last recovery: restarted" 0 '^KMS_RESTART OK - restarted' \
+	handler --event-file "$wtmp/app.evt" --backup-dir "$wtmp/backup" CRITICAL SOFT 3
 standin stop MSExchangeKMS
 svc_wait_state STOPPED
 t_expect "Event 5058 older than the last successful start: restarted" 0 '^KMS_RESTART OK - restarted' \
@@ -212,15 +231,73 @@ else
 	t_fail "two handlers at once: exactly one restart" "$both" "service starts: $(($(starts) - before)), ledger: $(restarts)"
 fi
 
-# --- the timeout bounds the wait ---
+# --- the lock shared with kms_backup: neither touches the service while the other works ---
+fresh_ledger
+mkdir -p "$tmp/kb"
+install_kms --start-delay 4000
+stops=$(grep -c 'stopped$' "$tmp/standin.log")
+handler CRITICAL SOFT 3 >"$tmp/h1" 2>&1 &
+h1=$!
+svc_wait_state START_PENDING
+t_expect "kms_backup while the handler restarts: UNKNOWN, nothing changed" 3 \
+	"^KMS_BACKUP_RUN UNKNOWN - handle_kms_restart \(or another kms_backup\) is at work on the service \(lock 'kms-service' held\): nothing was changed" kms_backup
+wait "$h1"
+grep -q '^KMS_RESTART OK - restarted' "$tmp/h1" && [ -z "$(ls "$tmp/kb")" ] && [ "$(grep -c 'stopped$' "$tmp/standin.log")" -eq "$stops" ] &&
+	t_pass "the handler's restart went on; kms_backup stopped nothing, copied nothing" ||
+	t_fail "the handler's restart went on; kms_backup stopped nothing" "$(cat "$tmp/h1"; ls "$tmp/kb")"
+fresh_ledger
+kms_backup >"$tmp/kb.out" 2>&1 &
+kb=$!
+svc_wait_state START_PENDING
+before=$(starts)
+t_expect "the handler while kms_backup works: does nothing" 0 \
+	"^KMS_RESTART OK - kms_backup is at work on MSExchangeKMS \(lock 'kms-service' held\): doing nothing$" handler CRITICAL SOFT 3
+wait "$kb"
+grep -q '^KMS_BACKUP_RUN OK - backed up' "$tmp/kb.out" && [ "$(starts)" -eq "$before" ] && [ "$(restarts)" -eq 0 ] &&
+	t_pass "kms_backup's cycle went on; the handler started nothing" ||
+	t_fail "kms_backup's cycle went on; the handler started nothing" "$(cat "$tmp/kb.out"), $(($(starts) - before)) starts"
+standin kill MSExchangeKMS
+
+# --- hung in STOP_PENDING: never by its process's age (the uptime), by its checkpoint ---
+fresh_ledger
+install_kms --stop-hang --moving-checkpoint
+handler CRITICAL SOFT 3 >/dev/null
+sleep 3
+standin stop MSExchangeKMS
+svc_wait_state STOP_PENDING
+t_expect "STOP_PENDING, its checkpoint moving: left alone though its process is older than --hung-after" 1 \
+	'^KMS_RESTART WARNING - MSExchangeKMS is STOP_PENDING and its checkpoint moves \(now [0-9]+\): left alone$' handler --hung-after 2s CRITICAL SOFT 3
+[ "$(svc_state)" = STOP_PENDING ] && t_pass "a moving STOP_PENDING was not ended" || t_fail "a moving STOP_PENDING was not ended" "$(svc_state)"
+t_expect "STOP_PENDING: no time for the watch within -t: left alone" 1 \
+	'^KMS_RESTART WARNING - MSExchangeKMS is STOP_PENDING: watching its checkpoint for 30s .* leaves no time for the start within -t: left alone' \
+	handler --hung-after 30s -t 40 --start-timeout 20s CRITICAL SOFT 3
+standin kill MSExchangeKMS
+fresh_ledger
+install_kms --stop-hang
+handler CRITICAL SOFT 3 >/dev/null
+standin stop MSExchangeKMS
+svc_wait_state STOP_PENDING
+t_expect "STOP_PENDING, its checkpoint unmoved for --hung-after: ended, then restarted" 0 \
+	'^KMS_RESTART OK - restarted MSExchangeKMS with its startup parameter: RUNNING' handler --hung-after 2s CRITICAL SOFT 3
+grep -q 'WARNING 4: end its hung process (pid [0-9]*, STOP_PENDING, checkpoint [0-9]* unmoved for 2s)' "$tmp/handler.log" &&
+	t_pass "the end of the STOP_PENDING process is in the log" || t_fail "the end of the STOP_PENDING process is in the log"
+standin kill MSExchangeKMS
+
+# --- the timeout: not started when -t leaves less than --start-timeout ---
 fresh_ledger
 install_kms --hang-always
-t_out=$(handler -t 4 --start-timeout 60 CRITICAL SOFT 3)
+before=$(starts)
+t_expect "-t 4 with --start-timeout 60: UNKNOWN, not started" 3 \
+	'^KMS_RESTART UNKNOWN - refused: not enough time left: waiting for RUNNING takes up to [0-9a-z .]+ \(--start-timeout\), -t leaves [0-9a-z .]+: raise -t or lower --start-timeout$' \
+	handler -t 4 --start-timeout 60 CRITICAL SOFT 3
+[ "$(starts)" -eq "$before" ] && [ "$(restarts)" -eq 0 ] && t_pass "no time: nothing started, no budget spent" ||
+	t_fail "no time: nothing started, no budget spent"
+t_out=$(handler -t 30 --start-timeout 3 CRITICAL SOFT 3)
 t_status=$?
 if [ $t_status -eq 2 ] && printf '%s\n' "$t_out" | grep -Eq '^KMS_RESTART CRITICAL - restart failed: MSExchangeKMS is still START_PENDING after [0-9]+s \(checkpoint 1, not moving\)$'; then
-	t_pass "-t 4 ends the wait for RUNNING with its own answer"
+	t_pass "--start-timeout 3 ends the wait for RUNNING with its own answer"
 else
-	t_fail "-t 4 ends the wait for RUNNING with its own answer" "status $t_status: $t_out"
+	t_fail "--start-timeout 3 ends the wait for RUNNING with its own answer" "status $t_status: $t_out"
 fi
 standin kill MSExchangeKMS
 
