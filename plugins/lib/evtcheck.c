@@ -9,8 +9,13 @@
 
 #include "evtfile.h"
 #include "evtlog.h"
+#include "lock.h"
 #include "options.h"
 #include "strbuf.h"
+
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args *a, const char *default_log)
 {
@@ -54,7 +59,9 @@ void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args 
 	    &a->state_file,
 	    0,
 	    "Bookmark mode: count only events newer than the previous run's, remembered in PATH (written "
-	    "atomically; survives a log that wrapped or was cleared). The first run uses the window",
+	    "atomically and locked while in use: a second check sharing it waits up to 5 s; survives a log "
+	    "that wrapped (a note names records overwritten unread) or was cleared; an older copy never "
+	    "moves it back). The first run uses the window",
 	    "PATH"};
 	t[(*n)++] =
 	    (struct poptOption){"max-events",
@@ -188,10 +195,70 @@ static void bookmark_key(char *key, size_t cap, const char *file, const char *ho
 		snprintf(key, cap, "log %s %s", host ? host : ".", log);
 }
 
+/* The lock of a state file, so two checks sharing it never lose each
+ * other's bookmarks: "kms-evt-<file name>" in the state file's folder
+ * (POSIX: a lock file there); on Windows, where the lock is a global mutex,
+ * the name also carries a hash of the path (letters in any case). */
+static struct lock *lock_state_file(const char *path)
+{
+	char dir[4096], name[160] = "kms-evt-";
+	const char *base = path, *p;
+	for (p = path; *p; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	size_t dlen = (size_t)(base - path);
+	if (dlen == 0) {
+		snprintf(dir, sizeof dir, ".");
+	} else {
+		if (dlen > 1)
+			dlen--; /* without the separator, except for the root */
+		if (dlen >= sizeof dir)
+			plugin_exit(STATE_UNKNOWN, "--state-file: '%s' is too long", path);
+		memcpy(dir, path, dlen);
+		dir[dlen] = '\0';
+	}
+	size_t n = strlen(name);
+	for (p = base; *p && n < 100; p++) {
+		char ch = *p;
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		          ch == '_' || ch == '-' || ch == '.';
+		name[n++] = ok ? ch : '_';
+	}
+	name[n] = '\0';
+#ifdef _WIN32
+	uint32_t hash = 2166136261u; /* FNV-1a of the path, case folded */
+	for (p = path; *p; p++) {
+		char ch = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p == '/' ? '\\' : *p;
+		hash = (hash ^ (uint8_t)ch) * 16777619u;
+	}
+	snprintf(name + n, sizeof name - n, "-%08lx", (unsigned long)hash);
+#endif
+	char err[1024];
+	struct lock *held = NULL;
+	for (int tries = 0;; tries++) { /* another check is at work: wait for it, 5 s at most */
+		enum lock_result r = lock_take(name, dir, &held, err, sizeof err);
+		if (r == LOCK_TAKEN)
+			return held;
+		if (r == LOCK_ERROR)
+			plugin_exit(STATE_UNKNOWN, "--state-file: cannot lock '%s': %s", path, err);
+		if (tries == 50)
+			plugin_exit(STATE_UNKNOWN,
+			            "--state-file: '%s' is in use by another check (waited 5 s)", path);
+#ifdef _WIN32
+		Sleep(100);
+#else
+		struct timespec tenth = {0, 100000000L};
+		nanosleep(&tenth, NULL);
+#endif
+	}
+}
+
 void evtcheck_run(struct evtcheck *c, struct evtquery *q)
 {
 	static struct evt_bookmarks marks;
 	char err[1024];
+	/* Held from load to save: two checks sharing the file never lose updates. */
+	struct lock *held = c->state_file ? lock_state_file(c->state_file) : NULL;
 	if (c->state_file && evt_bookmarks_load(c->state_file, &marks, err, sizeof err) == ATOMICFILE_ERROR)
 		plugin_exit(STATE_UNKNOWN, "--state-file: %s", err);
 	q->visit = keep_event;
@@ -234,12 +301,26 @@ void evtcheck_run(struct evtcheck *c, struct evtquery *q)
 		}
 		c->count += res.count;
 		c->records_read += res.records_read;
-		if (mark && res.newest_seen.set)
+		if (mark && mark->set && !res.reached_bookmark && res.oldest_seen.set &&
+		    res.oldest_seen.record_number > mark->record_number + 1 &&
+		    res.oldest_seen.record_number - mark->record_number < 0x80000000u && c->n_notes < 4)
+			snprintf(c->notes[c->n_notes++], sizeof c->notes[0],
+			         "%s wrapped: records %lu to %lu, after the last check's bookmark, were "
+			         "overwritten before this check read them: events in them were missed",
+			         file ? file : c->log, (unsigned long)mark->record_number + 1,
+			         (unsigned long)res.oldest_seen.record_number - 1);
+		/* Never backwards (an older copy of the log): only to a newer record,
+		 * by number or, once the log was cleared and numbering restarted, by
+		 * the time it was written. */
+		if (mark && res.newest_seen.set &&
+		    (!mark->set || res.newest_seen.record_number > mark->record_number ||
+		     res.newest_seen.time_written > mark->time_written))
 			*mark = res.newest_seen;
 	}
 	if (c->state_file) {
 		if (!evt_bookmarks_save(c->state_file, &marks, err, sizeof err))
 			plugin_exit(STATE_UNKNOWN, "--state-file: %s", err);
+		lock_release(held);
 		if (all_bookmarked)
 			snprintf(c->scope, sizeof c->scope, "since the last check");
 		else {

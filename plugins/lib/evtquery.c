@@ -99,8 +99,13 @@ bool evtquery_run(const struct evtquery *q, struct evt_source *src, struct evtqu
 		 * all that follow. A whole scan never stops on time. */
 		if (q->bounded && !q->scan_whole && (uint64_t)r.time_written + EVTQ_TIME_SLACK < q->since)
 			break;
-		if (q->after.set && !newer_than(&q->after, &r))
+		if (q->after.set && !newer_than(&q->after, &r)) {
+			res->reached_bookmark = true;
 			break;
+		}
+		res->oldest_seen.set = true;
+		res->oldest_seen.record_number = r.record_number;
+		res->oldest_seen.time_written = r.time_written;
 		if (q->bounded && r.time_generated < q->since)
 			continue;
 		if (!evtquery_matches(q, &r))

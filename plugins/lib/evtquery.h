@@ -63,6 +63,8 @@ struct evtquery_result {
 	unsigned long count;
 	uint32_t oldest, newest;         /* time generated of the matches (when count > 0) */
 	struct evt_bookmark newest_seen; /* the newest record read at all: the next bookmark */
+	struct evt_bookmark oldest_seen; /* the oldest record read */
+	bool reached_bookmark;           /* reading stopped at a record not newer than after */
 	unsigned long records_read;
 };
 

@@ -129,10 +129,42 @@ t_expect "bookmark: a cleared log (numbering restarts) still counts new events" 
 	e -f "$f/bm.evt" --state-file "$st"
 i=0
 while [ $i -lt 40 ]; do rec $((25 - i / 2))m MSExchangeKMS 5058 error "w$i"; i=$((i + 1)); done | fixture bm --size 1200 --first-number 2
+cp "$st" "$f/state-wrap"
+t_expect "bookmark: records overwritten by a wrap since the last check: a note says so" 2 \
+	"Note: $f/bm.evt wrapped: records 2 to [0-9]+, after the last check's bookmark, were overwritten" \
+	e -f "$f/bm.evt" --state-file "$f/state-wrap"
 t_expect "bookmark: a wrapped log counts only the newer records" 2 '^KMS_EVENTS CRITICAL - [0-9]+ x Event 5058 since the last check' \
 	e -f "$f/bm.evt" --state-file "$st"
 e -f "$f/bm.evt" --state-file "$st" >/dev/null
 t_expect "bookmark: and then nothing" 0 'no Event 5058 since the last check' e -f "$f/bm.evt" --state-file "$st"
+# An older copy of the log never moves the bookmark backwards.
+cp "$st" "$f/state-before"
+{
+	rec 3h MSExchangeKMS 5058 error one
+	rec 2h MSExchangeKMS 5058 error two
+} | fixture bm-old
+cp "$f/bm.evt" "$f/bm-now.evt"
+cp "$f/bm-old.evt" "$f/bm.evt"
+e -f "$f/bm.evt" --state-file "$st" >/dev/null
+cmp -s "$st" "$f/state-before" && t_pass "an older copy of the log leaves the bookmark" ||
+	t_fail "an older copy of the log leaves the bookmark" "$(cat "$st")"
+cp "$f/bm-now.evt" "$f/bm.evt"
+t_expect "bookmark: after the older copy, still nothing new" 0 'no Event 5058 since the last check' e -f "$f/bm.evt" --state-file "$st"
+# Two checks sharing one state file: the second waits for the first (lock).
+if [ -z "$runner" ] && command -v flock >/dev/null 2>&1; then
+	flock "$f/kms-evt-state.lock" sleep 7 &
+	holder=$!
+	sleep 1
+	t_expect "a state file locked by another check: UNKNOWN after waiting" 3 \
+		"^KMS_EVENTS UNKNOWN - --state-file: '$f/state' is in use by another check" e -f "$f/bm.evt" --state-file "$st"
+	wait $holder
+	flock "$f/kms-evt-state.lock" sleep 2 &
+	holder=$!
+	sleep 1
+	t_expect "a state file freed within 5 s: the check goes on" 0 'no Event 5058 since the last check' \
+		e -f "$f/bm.evt" --state-file "$st"
+	wait $holder
+fi
 grep -q '^kms-evt-bookmarks 1$' "$st" && t_pass "state file has its header" || t_fail "state file has its header"
 ls "$f" | grep -q 'state.tmp' && t_fail "no temporary state left" || t_pass "no temporary state left"
 echo garbage >"$f/bad-state"
@@ -140,7 +172,7 @@ t_expect "damaged state file: UNKNOWN naming it" 3 "^KMS_EVENTS UNKNOWN - --stat
 	e -f "$f/bm.evt" --state-file "$f/bad-state"
 printf 'kms-evt-bookmarks 1\n12 x file y\n' >"$f/bad-state"
 t_expect "malformed bookmark line: UNKNOWN naming the line" 3 'is damaged at line 2' e -f "$f/bm.evt" --state-file "$f/bad-state"
-t_expect "state file in a missing folder: UNKNOWN" 3 "^KMS_EVENTS UNKNOWN - --state-file: cannot write '$f/no/dir/state'" \
+t_expect "state file in a missing folder: UNKNOWN" 3 "^KMS_EVENTS UNKNOWN - --state-file: cannot lock '$f/no/dir/state'.*No such file" \
 	e -f "$f/bm.evt" --state-file "$f/no/dir/state"
 
 t_expect "--help names the Exchange 4.0/5.0 service name" 3 '"Microsoft Exchange Key Manager"' e --help
