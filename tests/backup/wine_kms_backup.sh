@@ -105,4 +105,18 @@ if [ -n "$(find "$work/out-kill" -mindepth 1 -maxdepth 1 -name 'kmsdata-*')" ]; 
 else
 	t_expect "an interrupted backup leaves no set check_kms_backup accepts" 2 "no offline backup of Kmsdata in" $runner "$check" -d "$(w "$work/out-kill")"
 fi
+# A start hung in START_PENDING (no password): "already started" (1056) is
+# not RUNNING: kms_backup waits for RUNNING and says what it found.
+$runner "$standin" kill "$svc" >/dev/null 2>&1
+i=0
+while [ "$(state)" != STOPPED ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+$runner "$standin" start "$svc" >/dev/null 2>&1
+i=0
+while [ "$(state)" != START_PENDING ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+mkdir -p "$work/out-hung"
+t_expect "a start hung in START_PENDING is not taken for RUNNING" 2 \
+	"^KMS_BACKUP_RUN CRITICAL - service $svc did not start again: the service did not reach RUNNING within 3 s \(it is START_PENDING\)" \
+	$runner "$backup" -k "$(w "$work/live")" -d "$(w "$work/out-hung")" -f "$(w "$work/pwd.ini")" --service "$svc" \
+	--stop-timeout 2s --start-timeout 3s -t 60
+$runner "$standin" kill "$svc" >/dev/null 2>&1
 t_summary

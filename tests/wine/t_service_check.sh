@@ -114,6 +114,13 @@ t_expect "a moving checkpoint is said" 0 '^KMS_SERVICE OK - MSExchangeKMS is STA
 	check --pending-warning 1h --pending-critical 2h
 standin kill MSExchangeKMS
 
+# A start that finishes while its checkpoint is sampled: reported as it ends.
+svc_install demand - --expect "$wtmp/expect" --kmsdata "$wtmp/kmsdata" --start-delay 1500
+standin start MSExchangeKMS "$password"
+svc_wait_state START_PENDING
+t_expect "RUNNING reached during the checkpoint sample: reported RUNNING" 0 '^KMS_SERVICE OK - MSExchangeKMS is running \(pid [0-9]+, up [0-9]+s\) \| state=4;' check
+standin kill MSExchangeKMS
+
 # --- remote host ---
 # Windows answers an unreachable host with an RPC error (UNKNOWN); Wine's
 # OpenSCManager ignores the machine name and answers for this machine.

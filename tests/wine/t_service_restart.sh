@@ -133,6 +133,8 @@ t_expect "wrong password: CRITICAL, 5057 explained" 2 '^KMS_RESTART CRITICAL - r
 fresh_ledger
 chmod 644 "$tmp/Kmspwd.ini"
 t_expect "password file readable by others: refused" 2 "^KMS_RESTART CRITICAL - refused: --password-file: 'Z:$tmp/Kmspwd.ini' is readable by " handler CRITICAL SOFT 3
+chmod 602 "$tmp/Kmspwd.ini"
+t_expect "password file writable by others: refused" 2 "^KMS_RESTART CRITICAL - refused: --password-file: 'Z:$tmp/Kmspwd.ini' is changeable \(write or access-list rights\) by " handler CRITICAL SOFT 3
 chmod 600 "$tmp/Kmspwd.ini"
 [ "$(svc_state)" = STOPPED ] && t_pass "too open: not started" || t_fail "too open: not started"
 
