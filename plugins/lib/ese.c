@@ -139,21 +139,28 @@ static void verify_pages(struct fsys_file *f, uint8_t *page, struct ese_file_che
 	}
 }
 
-bool ese_file_check(const char *path, bool verify, struct ese_file_check *out)
+static bool check_file(const char *path, bool verify, bool follow, struct ese_file_check *out)
 {
 	memset(out, 0, sizeof *out);
 	out->header = out->shadow = ESE_HEADER_TRUNCATED;
 	struct fsys_info st;
-	if (!fsys_stat(path, &st, out->error))
+	if (!(follow ? fsys_stat : fsys_lstat)(path, &st, out->error))
 		return false;
 	if (st.kind != FSYS_FILE) {
 		snprintf(out->error, sizeof out->error, "%s",
-		         st.kind == FSYS_MISSING ? "No such file" : "not a regular file");
+		         st.kind == FSYS_MISSING ? "No such file"
+		         : st.kind == FSYS_LINK  ? "is a link: not followed"
+		                                 : "not a regular file");
 		return false;
 	}
-	struct fsys_file *f = fsys_open_read(path, out->error);
+	struct fsys_file *f =
+	    follow ? fsys_open_read(path, out->error) : fsys_open_read_nofollow(path, out->error);
 	if (!f)
 		return false;
+	if (!fsys_file_size(f, &st.size, out->error)) { /* the size of what was opened */
+		fsys_close(f, NULL);
+		return false;
+	}
 	uint8_t *pages = malloc(2 * (size_t)ESE_PAGE_SIZE_MAX);
 	if (!pages) {
 		fsys_close(f, NULL);
@@ -202,6 +209,16 @@ bool ese_file_check(const char *path, bool verify, struct ese_file_check *out)
 	free(pages);
 	fsys_close(f, NULL);
 	return out->readable;
+}
+
+bool ese_file_check(const char *path, bool verify, struct ese_file_check *out)
+{
+	return check_file(path, verify, true, out);
+}
+
+bool ese_file_check_nofollow(const char *path, bool verify, struct ese_file_check *out)
+{
+	return check_file(path, verify, false, out);
 }
 
 bool ese_file_header_sound(const struct ese_file_check *c)

@@ -105,6 +105,9 @@ struct ese_file_check {
  * checksum. Returns false only when the file could not be read at all
  * (out->error says why); decoding problems are in the fields. */
 bool ese_file_check(const char *path, bool verify_pages, struct ese_file_check *out);
+/* The same, refusing a link as the path's last component (a file inside a
+ * backup set: never read through a link planted there). */
+bool ese_file_check_nofollow(const char *path, bool verify_pages, struct ese_file_check *out);
 
 /* True when the header and its shadow decode, agree, and say "database". */
 bool ese_file_header_sound(const struct ese_file_check *c);

@@ -41,9 +41,22 @@ struct fsys_dir *fsys_dir_open(const char *path, char *err);
 const char *fsys_dir_next(struct fsys_dir *d, bool *failed, char *err);
 void fsys_dir_close(struct fsys_dir *d);
 
+/* The same walk, relative to an open folder d, never following a link at
+ * name: a folder swapped for a link between the look and the use is refused,
+ * not followed (POSIX: openat/fstatat/unlinkat with O_NOFOLLOW; Windows: by
+ * path, where reparse points are never followed). fsys_dir_open_at with d
+ * NULL opens the path name, refusing a link as its last component. */
+struct fsys_dir *fsys_dir_open_at(struct fsys_dir *d, const char *name, char *err);
+bool fsys_lstat_at(struct fsys_dir *d, const char *name, struct fsys_info *out, char *err);
+struct fsys_file *fsys_open_read_at(struct fsys_dir *d, const char *name, char *err);
+bool fsys_remove_file_at(struct fsys_dir *d, const char *name, char *err);
+bool fsys_remove_dir_at(struct fsys_dir *d, const char *name, char *err); /* must be empty */
+
 /* Files: read, or create (never over an existing file) and write. */
 struct fsys_file;
 struct fsys_file *fsys_open_read(const char *path, char *err);
+/* The same, refusing a link as the path's last component ("is a link"). */
+struct fsys_file *fsys_open_read_nofollow(const char *path, char *err);
 struct fsys_file *fsys_create_new(const char *path, char *err);
 /* Bytes read (0 at the end), or -1 with err. Reads until n or the end. */
 long long fsys_read(struct fsys_file *f, void *buf, size_t n, char *err);

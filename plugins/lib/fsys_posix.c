@@ -144,6 +144,119 @@ struct fsys_file *fsys_open_read(const char *path, char *err)
 	return open_with(path, O_RDONLY, false, err);
 }
 
+static void set_err_link(char *err, int code)
+{
+	if (code == ELOOP || code == EMLINK) { /* O_NOFOLLOW met a link */
+		if (err)
+			snprintf(err, FSYS_ERR_MAX, "is a link: not followed");
+	} else {
+		set_err(err, code);
+	}
+}
+
+/* fd (open for reading) as an fsys_file when it is a regular file. */
+static struct fsys_file *file_from_fd(int fd, char *err)
+{
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		if (err)
+			snprintf(err, FSYS_ERR_MAX, "not a regular file");
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	struct fsys_file *f = malloc(sizeof *f);
+	if (!f) {
+		close(fd);
+		set_err(err, ENOMEM);
+		return NULL;
+	}
+	f->fd = fd;
+	f->writing = false;
+	return f;
+}
+
+struct fsys_file *fsys_open_read_nofollow(const char *path, char *err)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		set_err_link(err, errno);
+		return NULL;
+	}
+	return file_from_fd(fd, err);
+}
+
+struct fsys_dir *fsys_dir_open_at(struct fsys_dir *d, const char *name, char *err)
+{
+	int fd = openat(d ? dirfd(d->dir) : AT_FDCWD, name,
+	                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		int code = errno;
+		struct stat st; /* O_DIRECTORY on a link says ENOTDIR: say what it is */
+		if (code == ENOTDIR &&
+		    fstatat(d ? dirfd(d->dir) : AT_FDCWD, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISLNK(st.st_mode))
+			code = ELOOP;
+		set_err_link(err, code);
+		return NULL;
+	}
+	struct fsys_dir *sub = malloc(sizeof *sub);
+	DIR *dir = sub ? fdopendir(fd) : NULL;
+	if (!dir) {
+		int code = sub ? errno : ENOMEM;
+		close(fd);
+		free(sub);
+		set_err(err, code);
+		return NULL;
+	}
+	sub->dir = dir;
+	return sub;
+}
+
+bool fsys_lstat_at(struct fsys_dir *d, const char *name, struct fsys_info *out, char *err)
+{
+	struct stat st;
+	memset(out, 0, sizeof *out);
+	if (fstatat(dirfd(d->dir), name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR) {
+			out->kind = FSYS_MISSING;
+			return true;
+		}
+		set_err(err, errno);
+		return false;
+	}
+	fill_info(&st, out);
+	return true;
+}
+
+struct fsys_file *fsys_open_read_at(struct fsys_dir *d, const char *name, char *err)
+{
+	int fd = openat(dirfd(d->dir), name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		set_err_link(err, errno);
+		return NULL;
+	}
+	return file_from_fd(fd, err);
+}
+
+bool fsys_remove_file_at(struct fsys_dir *d, const char *name, char *err)
+{
+	if (unlinkat(dirfd(d->dir), name, 0) != 0) { /* a link is removed, never its target */
+		set_err(err, errno);
+		return false;
+	}
+	return true;
+}
+
+bool fsys_remove_dir_at(struct fsys_dir *d, const char *name, char *err)
+{
+	if (unlinkat(dirfd(d->dir), name, AT_REMOVEDIR) != 0) {
+		set_err(err, errno);
+		return false;
+	}
+	return true;
+}
+
 struct fsys_file *fsys_create_new(const char *path, char *err)
 {
 	return open_with(path, O_WRONLY | O_CREAT | O_EXCL, true, err);

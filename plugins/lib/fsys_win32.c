@@ -11,6 +11,7 @@
 #include <string.h>
 
 struct fsys_dir {
+	char path[FSYS_PATH_MAX]; /* for the *_at calls */
 	HANDLE find;
 	WIN32_FIND_DATAW data;
 	bool first;
@@ -116,6 +117,7 @@ struct fsys_dir *fsys_dir_open(const char *path, char *err)
 		set_err(err, ERROR_NOT_ENOUGH_MEMORY);
 		return NULL;
 	}
+	snprintf(d->path, sizeof d->path, "%s", path);
 	d->find = FindFirstFileW(wide, &d->data);
 	if (d->find == INVALID_HANDLE_VALUE) {
 		DWORD e = GetLastError();
@@ -199,6 +201,104 @@ struct fsys_file *fsys_open_read(const char *path, char *err)
 struct fsys_file *fsys_create_new(const char *path, char *err)
 {
 	return open_with(path, true, err);
+}
+
+/* Windows never follows a reparse point here: the entry is looked at
+ * first, and a file is opened with FILE_FLAG_OPEN_REPARSE_POINT, so one
+ * swapped in after the look is opened itself (and refused), not its target. */
+static bool expect_kind(const char *path, enum fsys_kind want, char *err)
+{
+	struct fsys_info info;
+	if (!fsys_lstat(path, &info, err))
+		return false;
+	if (info.kind == want)
+		return true;
+	if (err)
+		snprintf(err, FSYS_ERR_MAX, "%s",
+		         info.kind == FSYS_LINK      ? "is a link: not followed"
+		         : info.kind == FSYS_MISSING ? "No such file or directory"
+		         : want == FSYS_DIR          ? "not a folder"
+		                                     : "not a regular file");
+	return false;
+}
+
+struct fsys_file *fsys_open_read_nofollow(const char *path, char *err)
+{
+	wchar_t wide[FSYS_PATH_MAX];
+	if (!expect_kind(path, FSYS_FILE, err) || !widen(path, wide, FSYS_PATH_MAX, err))
+		return NULL;
+	HANDLE h = CreateFileW(wide, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
+	                       FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, NULL);
+	if (h == INVALID_HANDLE_VALUE) {
+		set_err(err, GetLastError());
+		return NULL;
+	}
+	BY_HANDLE_FILE_INFORMATION fi;
+	if (GetFileType(h) != FILE_TYPE_DISK || !GetFileInformationByHandle(h, &fi) ||
+	    (fi.dwFileAttributes & (FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY))) {
+		CloseHandle(h);
+		if (err)
+			snprintf(err, FSYS_ERR_MAX, "not a regular file");
+		return NULL;
+	}
+	struct fsys_file *f = malloc(sizeof *f);
+	if (!f) {
+		CloseHandle(h);
+		set_err(err, ERROR_NOT_ENOUGH_MEMORY);
+		return NULL;
+	}
+	f->h = h;
+	f->writing = false;
+	return f;
+}
+
+static bool join_at(char *out, struct fsys_dir *d, const char *name, char *err)
+{
+	if (fsys_join(out, FSYS_PATH_MAX, d->path, name))
+		return true;
+	if (err)
+		snprintf(err, FSYS_ERR_MAX, "path too long");
+	return false;
+}
+
+struct fsys_dir *fsys_dir_open_at(struct fsys_dir *d, const char *name, char *err)
+{
+	char path[FSYS_PATH_MAX];
+	if (d) {
+		if (!join_at(path, d, name, err))
+			return NULL;
+	} else if ((size_t)snprintf(path, sizeof path, "%s", name) >= sizeof path) {
+		if (err)
+			snprintf(err, FSYS_ERR_MAX, "path too long");
+		return NULL;
+	}
+	if (!expect_kind(path, FSYS_DIR, err))
+		return NULL;
+	return fsys_dir_open(path, err);
+}
+
+bool fsys_lstat_at(struct fsys_dir *d, const char *name, struct fsys_info *out, char *err)
+{
+	char path[FSYS_PATH_MAX];
+	return join_at(path, d, name, err) && fsys_lstat(path, out, err);
+}
+
+struct fsys_file *fsys_open_read_at(struct fsys_dir *d, const char *name, char *err)
+{
+	char path[FSYS_PATH_MAX];
+	return join_at(path, d, name, err) ? fsys_open_read_nofollow(path, err) : NULL;
+}
+
+bool fsys_remove_file_at(struct fsys_dir *d, const char *name, char *err)
+{
+	char path[FSYS_PATH_MAX];
+	return join_at(path, d, name, err) && fsys_remove_file(path, err);
+}
+
+bool fsys_remove_dir_at(struct fsys_dir *d, const char *name, char *err)
+{
+	char path[FSYS_PATH_MAX];
+	return join_at(path, d, name, err) && fsys_remove_dir(path, err);
 }
 
 long long fsys_read(struct fsys_file *f, void *buf, size_t n, char *err)

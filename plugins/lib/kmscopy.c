@@ -148,7 +148,7 @@ bool kmscopy_verify(const char *dst, const struct kms_tree *tree, long reserve_m
 			snprintf(err, errcap, "out of memory");
 			ok = false;
 		} else {
-			ese_file_check(path, true, c);
+			ese_file_check_nofollow(path, true, c);
 			if (ese_file_problem(c, problem, sizeof problem) > 0) {
 				snprintf(err, errcap, "the copy of %s %s", KMS_DB_NAME, problem);
 				ok = false;
@@ -168,30 +168,37 @@ bool kmscopy_verify(const char *dst, const struct kms_tree *tree, long reserve_m
 	return ok;
 }
 
-static bool remove_below(const char *dir, int depth, char *err, size_t errcap)
+/* Empty the open folder d (shown as dir): every name is looked at and
+ * removed relative to d, never through a link (a subfolder swapped for a
+ * link in between is refused, never followed out of the backup folder). */
+static bool remove_below(struct fsys_dir *d, const char *dir, int depth, char *err, size_t errcap)
 {
 	char why[FSYS_ERR_MAX], path[FSYS_PATH_MAX];
 	if (depth > KMS_DEPTH_MAX) {
 		snprintf(err, errcap, "folders nested too deep at '%s'", dir);
 		return false;
 	}
-	struct fsys_dir *d = fsys_dir_open(dir, why);
-	if (!d) {
-		snprintf(err, errcap, "cannot read '%s': %s", dir, why);
-		return false;
-	}
 	bool ok = true, failed = false;
 	const char *name;
 	while (ok && (name = fsys_dir_next(d, &failed, why)) != NULL) {
 		struct fsys_info info;
-		if (!fsys_join(path, sizeof path, dir, name) || !fsys_lstat(path, &info, why)) {
+		if (!fsys_join(path, sizeof path, dir, name) || !fsys_lstat_at(d, name, &info, why)) {
 			snprintf(err, errcap, "cannot remove '%s'", name);
 			ok = false;
 		} else if (info.kind == FSYS_DIR) {
-			ok = remove_below(path, depth + 1, err, errcap) && fsys_remove_dir(path, why);
-			if (!ok && !*err)
+			struct fsys_dir *sub = fsys_dir_open_at(d, name, why);
+			if (!sub) {
 				snprintf(err, errcap, "cannot remove '%s': %s", path, why);
-		} else if (info.kind != FSYS_MISSING && !fsys_remove_file(path, why)) {
+				ok = false;
+				break;
+			}
+			ok = remove_below(sub, path, depth + 1, err, errcap);
+			fsys_dir_close(sub);
+			if (ok && !fsys_remove_dir_at(d, name, why)) {
+				snprintf(err, errcap, "cannot remove '%s': %s", path, why);
+				ok = false;
+			}
+		} else if (info.kind != FSYS_MISSING && !fsys_remove_file_at(d, name, why)) {
 			snprintf(err, errcap, "cannot remove '%s': %s", path, why);
 			ok = false;
 		}
@@ -200,7 +207,6 @@ static bool remove_below(const char *dir, int depth, char *err, size_t errcap)
 		snprintf(err, errcap, "cannot read '%s': %s", dir, why);
 		ok = false;
 	}
-	fsys_dir_close(d);
 	return ok;
 }
 
@@ -209,7 +215,14 @@ bool kmscopy_remove_tree(const char *dir, char *err, size_t errcap)
 	char why[FSYS_ERR_MAX];
 	if (errcap > 0)
 		err[0] = '\0';
-	if (!remove_below(dir, 0, err, errcap))
+	struct fsys_dir *d = fsys_dir_open_at(NULL, dir, why); /* the set itself: never a link */
+	if (!d) {
+		snprintf(err, errcap, "cannot read '%s': %s", dir, why);
+		return false;
+	}
+	bool ok = remove_below(d, dir, 0, err, errcap);
+	fsys_dir_close(d);
+	if (!ok)
 		return false;
 	if (!fsys_remove_dir(dir, why)) {
 		snprintf(err, errcap, "cannot remove '%s': %s", dir, why);

@@ -164,15 +164,14 @@ static void skip_entry(struct kms_tree *t, const char *rel)
 		snprintf(t->first_skipped, sizeof t->first_skipped, "%s", rel);
 }
 
-/* Walk dir (absolute) whose relative name is rel ("" at the top). */
-static void walk(const char *dir, const char *rel, int depth, const char *exclude, struct kms_tree *t)
+/* Walk the open folder d (shown as dir) whose relative name is rel ("" at
+ * the top). Every entry is looked at and opened relative to d, never
+ * through a link: a subfolder swapped for a link after the look is refused,
+ * never followed out of the set. */
+static void walk(struct fsys_dir *d, const char *dir, const char *rel, int depth, const char *exclude,
+                 struct kms_tree *t)
 {
 	char err[FSYS_ERR_MAX];
-	struct fsys_dir *d = fsys_dir_open(dir, err);
-	if (!d) {
-		tree_fail(t, "cannot read folder '%s': %s", dir, err);
-		return;
-	}
 	const char *name;
 	bool failed;
 	char path[FSYS_PATH_MAX], relpath[FSYS_PATH_MAX];
@@ -190,7 +189,7 @@ static void walk(const char *dir, const char *rel, int depth, const char *exclud
 			break;
 		}
 		struct fsys_info info;
-		if (!fsys_lstat(path, &info, err)) {
+		if (!fsys_lstat_at(d, name, &info, err)) {
 			tree_fail(t, "cannot read '%s': %s", path, err);
 			continue;
 		}
@@ -205,15 +204,21 @@ static void walk(const char *dir, const char *rel, int depth, const char *exclud
 			break;
 		}
 		if (info.kind == FSYS_DIR) {
-			if (depth + 1 >= KMS_DEPTH_MAX)
+			if (depth + 1 >= KMS_DEPTH_MAX) {
 				tree_fail(t, "folders nested too deep at '%s'", path);
-			else
-				walk(path, relpath, depth + 1, exclude, t);
+				continue;
+			}
+			struct fsys_dir *sub = fsys_dir_open_at(d, name, err);
+			if (!sub) {
+				tree_fail(t, "cannot read folder '%s': %s", path, err);
+				continue;
+			}
+			walk(sub, path, relpath, depth + 1, exclude, t);
+			fsys_dir_close(sub);
 		}
 	}
 	if (failed)
 		tree_fail(t, "cannot read folder '%s': %s", dir, err);
-	fsys_dir_close(d);
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -230,8 +235,8 @@ bool kms_tree_walk(const char *dir, const char *exclude, struct kms_tree *tree, 
 		snprintf(err, errcap, "cannot read folder '%s': %s", dir, why);
 		return false;
 	}
+	walk(d, dir, "", 0, exclude, tree);
 	fsys_dir_close(d);
-	walk(dir, "", 0, exclude, tree);
 	if (tree->count > 1)
 		qsort(tree->items, tree->count, sizeof *tree->items, entry_cmp);
 	return true;
@@ -413,13 +418,24 @@ enum kms_manifest_status kms_manifest_read(const char *setdir, struct kms_manife
 		snprintf(why, whycap, "out of memory");
 		return KMS_MANIFEST_BAD;
 	}
-	enum atomicfile_status st = atomicfile_read(path, text, cap, &len, err, sizeof err);
+	/* Never through a link (nor a FIFO): the manifest must be the set's own file. */
 	enum kms_manifest_status result = KMS_MANIFEST_BAD;
+	bool read_ok = false;
+	struct fsys_file *f = fsys_open_read_nofollow(path, err);
+	if (f) {
+		long long got = fsys_read(f, text, cap - 1, err);
+		fsys_close(f, NULL);
+		if (got >= 0 && (size_t)got < cap - 1) {
+			len = (size_t)got;
+			text[len] = '\0';
+			read_ok = true;
+		} else if (got >= 0) {
+			snprintf(err, sizeof err, "larger than %zu bytes", cap - 2);
+		}
+	}
 	char parse_why[256];
-	if (st == ATOMICFILE_MISSING)
-		result = KMS_MANIFEST_NONE;
-	else if (st != ATOMICFILE_OK) {
-		snprintf(why, whycap, "%s", err);
+	if (!read_ok) {
+		snprintf(why, whycap, "cannot read manifest '%s': %s", path, err);
 		result = KMS_MANIFEST_UNREADABLE;
 	} else if (!kms_manifest_parse(text, len, out, parse_why, sizeof parse_why))
 		snprintf(why, whycap, "manifest '%s' %s", path, parse_why);
@@ -607,7 +623,7 @@ static void check_database(const struct kms_set *set, const struct kms_check_opt
 		return;
 	}
 	facts->db_found = true;
-	ese_file_check(path, opts->verify_pages, &facts->db);
+	ese_file_check_nofollow(path, opts->verify_pages, &facts->db); /* never through a link */
 	if (ese_file_problem(&facts->db, text, sizeof text) > 0)
 		problem(fn, ctx, db_problem_kind(&facts->db), "%s %s", path, text);
 	const struct ese_file_check *c = &facts->db;

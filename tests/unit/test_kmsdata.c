@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "ese.h"
 #include "fsys.h"
 #include "kmscopy.h"
 #include "kmsdata.h"
@@ -365,6 +367,123 @@ START_TEST(remove_tree_without_following_links)
 }
 END_TEST
 
+/* The set itself replaced by a link to another folder: removing it must
+ * not empty the folder the link points at. */
+START_TEST(remove_tree_refuses_a_set_that_is_a_link)
+{
+	sub("keep");
+	write_file("keep/precious", "p");
+	char link[512], target[512], path[512], err[512];
+	snprintf(link, sizeof link, "%s/set-link", root);
+	snprintf(target, sizeof target, "%s/keep", root);
+	ck_assert_int_eq(symlink(target, link), 0);
+	ck_assert(!kmscopy_remove_tree(link, err, sizeof err));
+	ck_assert_msg(strstr(err, "is a link") != NULL, "%s", err);
+	snprintf(path, sizeof path, "%s/keep/precious", root);
+	ck_assert_int_eq(access(path, F_OK), 0);
+}
+END_TEST
+
+/* The *_at calls never follow a link at the name. */
+START_TEST(at_calls_never_follow_links)
+{
+	sub("d");
+	sub("outside");
+	write_file("outside/secret", "s");
+	char path[512], target[512], err[FSYS_ERR_MAX];
+	snprintf(target, sizeof target, "%s/outside", root);
+	snprintf(path, sizeof path, "%s/d/sub", root);
+	ck_assert_int_eq(symlink(target, path), 0);
+	snprintf(target, sizeof target, "%s/outside/secret", root);
+	snprintf(path, sizeof path, "%s/d/file", root);
+	ck_assert_int_eq(symlink(target, path), 0);
+	snprintf(path, sizeof path, "%s/d", root);
+	struct fsys_dir *d = fsys_dir_open(path, err);
+	ck_assert_ptr_nonnull(d);
+	struct fsys_info info;
+	ck_assert(fsys_lstat_at(d, "sub", &info, err));
+	ck_assert_int_eq(info.kind, FSYS_LINK);
+	ck_assert_ptr_null(fsys_dir_open_at(d, "sub", err));
+	ck_assert_str_eq(err, "is a link: not followed");
+	ck_assert_ptr_null(fsys_open_read_at(d, "file", err));
+	ck_assert_str_eq(err, "is a link: not followed");
+	ck_assert(fsys_remove_file_at(d, "file", err)); /* the link goes, not its target */
+	fsys_dir_close(d);
+	ck_assert_int_eq(access(target, F_OK), 0);
+	snprintf(path, sizeof path, "%s/d/sub", root);
+	ck_assert_ptr_null(fsys_open_read_nofollow(path, err));
+	ck_assert_ptr_null(fsys_dir_open_at(NULL, path, err));
+	struct ese_file_check c;
+	ck_assert(!ese_file_check_nofollow(path, false, &c));
+	ck_assert_str_eq(c.error, "is a link: not followed");
+}
+END_TEST
+
+/* A manifest that is a link (to a valid manifest elsewhere) is not read. */
+START_TEST(manifest_never_read_through_a_link)
+{
+	sub("set");
+	write_file("elsewhere.manifest", "kms-backup-manifest 1\ntime 1700000000 2023-11-14T22:13:20Z\n"
+	                                 "source /k\nservice STOPPED\nend 0\n");
+	char path[512], target[512], why[512];
+	snprintf(target, sizeof target, "%s/elsewhere.manifest", root);
+	snprintf(path, sizeof path, "%s/set/" KMS_MANIFEST_NAME, root);
+	ck_assert_int_eq(symlink(target, path), 0);
+	snprintf(path, sizeof path, "%s/set", root);
+	struct kms_manifest m;
+	ck_assert_int_eq(kms_manifest_read(path, &m, why, sizeof why), KMS_MANIFEST_UNREADABLE);
+	ck_assert_msg(strstr(why, "is a link") != NULL, "%s", why);
+}
+END_TEST
+
+/* A subfolder flipping between a folder and a link to the outside while
+ * the walk and the removal run: nothing outside is ever listed or removed. */
+START_TEST(swapped_folder_is_never_followed)
+{
+	sub("outside");
+	write_file("outside/secret", "s");
+	char cmd[1200], set[512], flip[512], real[512], target[512];
+	snprintf(set, sizeof set, "%s/set", root);
+	snprintf(flip, sizeof flip, "%s/set/sub", root);
+	snprintf(real, sizeof real, "%s/set-sub-real", root);
+	snprintf(target, sizeof target, "%s/outside", root);
+	for (int round = 0; round < 40; round++) {
+		sub("set");
+		sub("set/sub");
+		write_file("set/sub/inner", "i");
+		write_file("set/Kmsmdb.edb", "x");
+		pid_t child = fork();
+		ck_assert_int_ge(child, 0);
+		if (child == 0) { /* swap set/sub for a link and back, as fast as it can */
+			for (int i = 0; i < 2000; i++) {
+				if (rename(flip, real) == 0) {
+					if (symlink(target, flip) != 0)
+						_exit(1);
+					unlink(flip);
+					rename(real, flip);
+				}
+			}
+			_exit(0);
+		}
+		struct kms_tree t;
+		char err[512];
+		for (int i = 0; i < 20; i++) {
+			if (kms_tree_walk(set, NULL, &t, err, sizeof err)) {
+				ck_assert_ptr_null(kms_tree_find(&t, "sub/secret"));
+				kms_tree_free(&t);
+			}
+		}
+		kmscopy_remove_tree(set, err, sizeof err);
+		int status;
+		waitpid(child, &status, 0);
+		snprintf(cmd, sizeof cmd, "%s/outside/secret", root);
+		ck_assert_msg(access(cmd, F_OK) == 0, "round %d: a file outside the set was removed", round);
+		snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", set, real);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+}
+END_TEST
+
 static Suite *kmsdata_suite(void)
 {
 	Suite *s = suite_create("kmsdata");
@@ -383,6 +502,10 @@ static Suite *kmsdata_suite(void)
 	tcase_add_test(fs, sets_found_by_pattern_sorted);
 	tcase_add_test(fs, set_checks_by_kind);
 	tcase_add_test(fs, remove_tree_without_following_links);
+	tcase_add_test(fs, remove_tree_refuses_a_set_that_is_a_link);
+	tcase_add_test(fs, at_calls_never_follow_links);
+	tcase_add_test(fs, manifest_never_read_through_a_link);
+	tcase_add_test(fs, swapped_folder_is_never_followed);
 	suite_add_tcase(s, fs);
 	return s;
 }
