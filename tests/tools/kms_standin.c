@@ -7,6 +7,8 @@
  *   kms_standin install NAME DISPLAY auto|demand|disabled DEPENDENCY|- [RUN-OPTION...]
  *   kms_standin uninstall NAME      kms_standin start NAME [ARG...]      kms_standin stop NAME
  *   kms_standin kill NAME (end its process, by its pid)   kms_standin config NAME auto|demand|disabled
+ *   kms_standin squat LOCK SECONDS (hold the mutex Global\LOCK made with default security,
+ *                                   as another program might, to prove the lock is not fooled)
  *   kms_standin run [--expect FILE] [--kmsdata DIR] [--evt FILE] [--log FILE]
  *                   [--exit-win32 N] [--exit-specific N] [--moving-checkpoint] [--plain]
  *                   [--start-delay MS] [--hang-always] [--wait-hint MS] [--stop-hang]
@@ -452,8 +454,25 @@ static int configure(const char *name, const char *type)
 	           : fail("ChangeServiceConfig");
 }
 
+static int squat(const char *name, const char *seconds)
+{
+	wchar_t wide[300];
+	_snwprintf(wide, 300, L"Global\\%hs", name);
+	wide[299] = L'\0';
+	HANDLE h = CreateMutexW(NULL, TRUE, wide);
+	if (!h)
+		return fail("CreateMutex");
+	printf("holding %s\n", name);
+	fflush(stdout);
+	Sleep(strtoul(seconds, NULL, 10) * 1000);
+	CloseHandle(h);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 4 && strcmp(argv[1], "squat") == 0)
+		return squat(argv[2], argv[3]);
 	if (argc >= 3 && strcmp(argv[1], "kill") == 0)
 		return kill_process(argv[2]);
 	if (argc >= 4 && strcmp(argv[1], "config") == 0)

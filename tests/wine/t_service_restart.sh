@@ -248,17 +248,26 @@ grep -q '^KMS_RESTART OK - restarted' "$tmp/h1" && [ -z "$(ls "$tmp/kb")" ] && [
 	t_pass "the handler's restart went on; kms_backup stopped nothing, copied nothing" ||
 	t_fail "the handler's restart went on; kms_backup stopped nothing" "$(cat "$tmp/h1"; ls "$tmp/kb")"
 fresh_ledger
+before=$(starts)
 kms_backup >"$tmp/kb.out" 2>&1 &
 kb=$!
 svc_wait_state START_PENDING
-before=$(starts)
 t_expect "the handler while kms_backup works: does nothing" 0 \
 	"^KMS_RESTART OK - kms_backup is at work on MSExchangeKMS \(lock 'kms-service' held\): doing nothing$" handler CRITICAL SOFT 3
 wait "$kb"
-grep -q '^KMS_BACKUP_RUN OK - backed up' "$tmp/kb.out" && [ "$(starts)" -eq "$before" ] && [ "$(restarts)" -eq 0 ] &&
-	t_pass "kms_backup's cycle went on; the handler started nothing" ||
+grep -q '^KMS_BACKUP_RUN OK - backed up' "$tmp/kb.out" && [ $(($(starts) - before)) -eq 1 ] && [ "$(restarts)" -eq 0 ] &&
+	t_pass "kms_backup's cycle went on; the handler started nothing (one start: kms_backup's)" ||
 	t_fail "kms_backup's cycle went on; the handler started nothing" "$(cat "$tmp/kb.out"), $(($(starts) - before)) starts"
 standin kill MSExchangeKMS
+
+# --- a lock name squatted by another program (not SYSTEM, Administrators or this account) ---
+timeout 30 $runner "$bin/tests/tools/kms_standin.exe" squat kms-service 8 </dev/null >"$tmp/squat" 2>&1 &
+squatter=$!
+svc_wait_for 10 grep -q holding "$tmp/squat"
+t_expect "a squatted service lock: UNKNOWN, nothing done" 3 \
+	"^KMS_RESTART UNKNOWN - the lock 'kms-service' exists but is not owned by SYSTEM, Administrators or this account: another program holds its name$" \
+	handler CRITICAL SOFT 3
+wait "$squatter"
 
 # --- hung in STOP_PENDING: never by its process's age (the uptime), by its checkpoint ---
 fresh_ledger
