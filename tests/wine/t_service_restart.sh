@@ -214,6 +214,29 @@ ds=$(timeout 10 $runner sc query MSExchangeDS </dev/null 2>/dev/null | tr -d '\r
 [ "$ds" = RUNNING ] && t_pass "only the hung pid was ended: MSExchangeDS (the same kms_standin.exe image) still runs" ||
 	t_fail "only the hung pid was ended" "MSExchangeDS is $ds"
 
+# --- a hung start beside a Kmsmdb.edb it cannot read: read again once the process is ended ---
+fresh_ledger
+install_kms
+standin start MSExchangeKMS
+svc_wait_state START_PENDING
+sleep 2
+mv "$tmp/kmsdata/Kmsmdb.edb" "$tmp/good.edb"
+mkdir "$tmp/kmsdata/Kmsmdb.edb"
+t_expect "--dry-run: Kmsmdb.edb unreadable beside a hung process: to be read again after its end" 0 \
+	'^KMS_RESTART OK - dry run: every check passed; it would end its hung process \(pid [0-9]+, START_PENDING for [0-9]+s\), then read Kmsmdb.edb again \(now: .+\), then start MSExchangeKMS' \
+	handler --dry-run --hung-after 1s CRITICAL SOFT 3
+before=$(starts)
+t_expect "still unreadable once the hung process is ended: UNKNOWN" 3 \
+	'^KMS_RESTART UNKNOWN - cannot tell whether Kmsdata is sound: .+: not restarting \(its hung process was ended\)$' \
+	handler --hung-after 1s CRITICAL SOFT 3
+[ "$(starts)" -eq "$before" ] && t_pass "not started over a Kmsmdb.edb it cannot read" || t_fail "not started over a Kmsmdb.edb it cannot read"
+rmdir "$tmp/kmsdata/Kmsmdb.edb"
+mv "$tmp/good.edb" "$tmp/kmsdata/Kmsmdb.edb"
+
+# --- a recovery is noted or the failure said ---
+t_expect "OK with a state folder it cannot write: UNKNOWN, said" 3 "^KMS_RESTART UNKNOWN - cannot note the recovery of MSExchangeKMS: .*nowhere" \
+	timeout 60 $runner "$bin/plugins/handle_kms_restart.exe" --state-dir "$wtmp/nowhere" --password-file "$wtmp/Kmspwd.ini" OK HARD 1
+
 # --- two handlers at once: exactly one restart ---
 fresh_ledger
 install_kms --start-delay 2000
@@ -243,7 +266,11 @@ h1=$!
 svc_wait_state START_PENDING
 t_expect "kms_backup while the handler restarts: UNKNOWN, nothing changed" 3 \
 	"^KMS_BACKUP_RUN UNKNOWN - handle_kms_restart \(or another kms_backup\) is at work on the service \(lock 'kms-service' held\): nothing was changed" kms_backup
+t_expect "an OK while a handler works waits for the ledger, then notes the recovery" 0 '^KMS_RESTART OK - skipped \(OK HARD\)$' handler OK HARD 1
 wait "$h1"
+grep -q '^recovered ' "$state/kms-restart.ledger" && grep -q '^started ' "$state/kms-restart.ledger" &&
+	t_pass "the ledger keeps both the recovery and the handler's start" ||
+	t_fail "the ledger keeps both the recovery and the handler's start" "$(cat "$state/kms-restart.ledger")"
 grep -q '^KMS_RESTART OK - restarted' "$tmp/h1" && [ -z "$(ls "$tmp/kb")" ] && [ "$(grep -c 'stopped$' "$tmp/standin.log")" -eq "$stops" ] &&
 	t_pass "the handler's restart went on; kms_backup stopped nothing, copied nothing" ||
 	t_fail "the handler's restart went on; kms_backup stopped nothing" "$(cat "$tmp/h1"; ls "$tmp/kb")"
