@@ -339,6 +339,14 @@ else
 fi
 standin kill MSExchangeKMS
 
+# --- a wait hint too large for a long (0xFFFFFFFF ms): clamped, not taken for "stalled at once" ---
+fresh_ledger
+install_kms --hang-always --wait-hint 4294967295
+t_expect "a huge wait hint: the wait runs to --start-timeout" 2 \
+	'^KMS_RESTART CRITICAL - restart failed: MSExchangeKMS is still START_PENDING after [0-9]+s \(checkpoint 1, not moving\)$' \
+	handler -t 30 --start-timeout 3 CRITICAL SOFT 3
+standin kill MSExchangeKMS
+
 # --- a start that makes no progress within its wait hint: given up early ---
 fresh_ledger
 install_kms --hang-always --wait-hint 1000
