@@ -182,7 +182,9 @@ static void parse(int argc, char **argv, struct config *cfg)
 	     "How far back to look for Event 5058 when the handler never saw the service start (default 24h)",
 	     "DURATION"},
 	    {"hung-after", 0, POPT_ARG_STRING, &hung_after, 0,
-	     "A START_PENDING (or STOP_PENDING) older than this is hung: its process is ended (default 180s)",
+	     "A START_PENDING older than this (its process's age), or a STOP_PENDING whose checkpoint does "
+	     "not move "
+	     "for this long (or its wait hint, if longer), is hung: its process is ended (default 180s)",
 	     "DURATION"},
 	    {"start-timeout", 0, POPT_ARG_STRING, &start_timeout, 0,
 	     "Wait at most this long for RUNNING (default 120s)", "DURATION"},
@@ -482,6 +484,19 @@ static void read_password(const struct config *cfg, struct secret *pw)
 
 /* --- acting --- */
 
+/* Only a service alone in its own process may have that process ended. */
+static void refuse_shared_process(const struct config *cfg, const struct svc_status *st,
+                                  struct svc_process *process)
+{
+	if (svc_status_own_process(st))
+		return;
+	svc_process_close(process);
+	finish(STATE_CRITICAL, true, EV_REFUSED,
+	       "refused: %s is hung in %s, but its process (pid %lu) is not its own (service type 0x%lx, "
+	       "flags 0x%lx): ending it would end other services too: end it by hand",
+	       cfg->service, svc_state_name(st->state), st->pid, st->service_type, st->service_flags);
+}
+
 /* A STOP_PENDING says nothing by its process's age (that is the uptime):
  * watch its checkpoint for the longer of its wait hint and --hung-after; it
  * is hung only when the checkpoint did not move all that time. */
@@ -530,6 +545,7 @@ static void watch_stop_pending(const struct config *cfg, struct svc *s, struct p
 		       cfg->service, last.checkpoint, limit_text);
 	}
 	p->status = last;
+	refuse_shared_process(cfg, &last, process);
 	p->hung = process;
 	snprintf(p->what, sizeof p->what,
 	         "end its hung process (pid %lu, STOP_PENDING, checkpoint %lu unmoved for %s), then ",
@@ -555,6 +571,7 @@ static void judge_start_pending(const struct config *cfg, struct plan *p)
 		       "%s is START_PENDING for %s, less than --hung-after %s: left alone", cfg->service, age,
 		       limit);
 	}
+	refuse_shared_process(cfg, &p->status, process);
 	p->hung = process;
 	snprintf(p->what, sizeof p->what, "end its hung process (pid %lu, START_PENDING for %s), then ",
 	         p->status.pid, age);
@@ -569,12 +586,6 @@ static void plan_restart(const struct config *cfg, struct svc *s, struct plan *p
 	if (state == SVC_RUNNING)
 		finish(STATE_OK, false, 0, "%s is RUNNING (pid %lu): nothing to do", cfg->service,
 		       p->status.pid);
-	if ((state == SVC_START_PENDING || state == SVC_STOP_PENDING) && !svc_status_own_process(&p->status))
-		finish(STATE_CRITICAL, true, EV_REFUSED,
-		       "refused: %s is %s, but its process (pid %lu) is not its own (service type 0x%lx, "
-		       "flags 0x%lx): ending it would end other services too: end it by hand",
-		       cfg->service, svc_state_name(state), p->status.pid, p->status.service_type,
-		       p->status.service_flags);
 	if (state == SVC_START_PENDING)
 		judge_start_pending(cfg, p);
 	else if (state == SVC_STOP_PENDING)
