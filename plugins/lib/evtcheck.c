@@ -9,13 +9,10 @@
 
 #include "evtfile.h"
 #include "evtlog.h"
+#include "fsys.h"
 #include "lock.h"
 #include "options.h"
 #include "strbuf.h"
-
-#ifdef _WIN32
-#include <windows.h>
-#endif
 
 void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args *a, const char *default_log)
 {
@@ -41,8 +38,18 @@ void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args 
 	    &a->window,
 	    0,
 	    "Count events generated in the last DURATION (90s, 15m, 26h, 7d, 2w), or "
-	    "'all' for the whole log (default 24h). A file is read whole, so a clock stepped back "
-	    "cannot hide an event; the live log is read back to 1 hour before the window",
+	    "'all' for the whole log (default 24h). Reading stops, newest first, once past the window "
+	    "by --clock-slack",
+	    "DURATION|all"};
+	t[(*n)++] = (struct poptOption){
+	    "clock-slack",
+	    '\0',
+	    POPT_ARG_STRING,
+	    &a->clock_slack,
+	    0,
+	    "A window reads on past records written up to DURATION before it began, so a clock "
+	    "stepped back that far hides no event (default 1h); 'all' reads every record of the log "
+	    "(slower on big logs, blind to any clock step)",
 	    "DURATION|all"};
 	t[(*n)++] = (struct poptOption){"since",
 	                                '\0',
@@ -89,12 +96,7 @@ void evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const cha
 		if (!*a->files[i])
 			option_fail("--file", "is empty");
 		for (size_t j = 0; j < c->n_files; j++) {
-#ifdef _WIN32
-			bool same = evt_text_equal(c->files[j], a->files[i]); /* paths ignore case */
-#else
-			bool same = strcmp(c->files[j], a->files[i]) == 0;
-#endif
-			if (same)
+			if (fsys_same_path(c->files[j], a->files[i]))
 				option_fail("--file", "'%s' is given twice: its events would count twice",
 				            a->files[i]);
 		}
@@ -124,6 +126,16 @@ void evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const cha
 		c->bounded = true;
 		c->since = seconds >= now ? 0 : now - (uint32_t)seconds;
 		snprintf(c->scope, sizeof c->scope, "in the last %s", text);
+	}
+	if (!a->clock_slack) {
+		c->time_slack = EVTQ_TIME_SLACK;
+	} else if (evt_text_equal(a->clock_slack, "all")) {
+		c->scan_whole = true;
+	} else {
+		double slack = option_duration("--clock-slack", a->clock_slack);
+		if (slack > 366.0 * 86400)
+			option_fail("--clock-slack", "'%s' is more than a year: give 'all'", a->clock_slack);
+		c->time_slack = (uint32_t)slack;
 	}
 	c->max_events = a->max_events
 	                    ? (unsigned)option_integer("--max-events", a->max_events, 0, EVTCHECK_MAX_EVENTS)
@@ -196,9 +208,10 @@ static void bookmark_key(char *key, size_t cap, const char *file, const char *ho
 }
 
 /* The lock of a state file, so two checks sharing it never lose each
- * other's bookmarks: "kms-evt-<file name>" in the state file's folder
- * (POSIX: a lock file there); on Windows, where the lock is a global mutex,
- * the name also carries a hash of the path (letters in any case). */
+ * other's bookmarks: "kms-evt-<file name>-<hash of the path>" in the state
+ * file's folder. The hash (letters in any case, either separator) tells
+ * state files apart where the lock ignores the folder (Windows: a global
+ * mutex). */
 static struct lock *lock_state_file(const char *path)
 {
 	char dir[4096], name[160] = "kms-evt-";
@@ -225,32 +238,22 @@ static struct lock *lock_state_file(const char *path)
 		name[n++] = ok ? ch : '_';
 	}
 	name[n] = '\0';
-#ifdef _WIN32
 	uint32_t hash = 2166136261u; /* FNV-1a of the path, case folded */
 	for (p = path; *p; p++) {
 		char ch = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p == '/' ? '\\' : *p;
 		hash = (hash ^ (uint8_t)ch) * 16777619u;
 	}
 	snprintf(name + n, sizeof name - n, "-%08lx", (unsigned long)hash);
-#endif
 	char err[1024];
 	struct lock *held = NULL;
-	for (int tries = 0;; tries++) { /* another check is at work: wait for it, 5 s at most */
-		enum lock_result r = lock_take(name, dir, &held, err, sizeof err);
-		if (r == LOCK_TAKEN)
-			return held;
-		if (r == LOCK_ERROR)
-			plugin_exit(STATE_UNKNOWN, "--state-file: cannot lock '%s': %s", path, err);
-		if (tries == 50)
-			plugin_exit(STATE_UNKNOWN,
-			            "--state-file: '%s' is in use by another check (waited 5 s)", path);
-#ifdef _WIN32
-		Sleep(100);
-#else
-		struct timespec tenth = {0, 100000000L};
-		nanosleep(&tenth, NULL);
-#endif
-	}
+	/* Another check is at work: wait for it, 5 s at most. */
+	enum lock_result r = lock_take_within(name, dir, 5000, &held, err, sizeof err);
+	if (r == LOCK_ERROR)
+		plugin_exit(STATE_UNKNOWN, "--state-file: cannot lock '%s': %s", path, err);
+	if (r == LOCK_BUSY)
+		plugin_exit(STATE_UNKNOWN, "--state-file: '%s' is in use by another check (waited 5 s)",
+		            path);
+	return held;
 }
 
 void evtcheck_run(struct evtcheck *c, struct evtquery *q)
@@ -271,7 +274,8 @@ void evtcheck_run(struct evtcheck *c, struct evtquery *q)
 		q->bounded = c->bounded;
 		q->since = c->since;
 		q->after.set = false;
-		q->scan_whole = file != NULL; /* a file is read whole: see --window */
+		q->scan_whole = c->scan_whole;
+		q->time_slack = c->time_slack;
 		if (c->state_file) {
 			char key[512];
 			bookmark_key(key, sizeof key, file, c->host, c->log);
@@ -351,8 +355,8 @@ void evtcheck_report_events(const struct evtcheck *c, struct report *r, const ch
 	if (verbose)
 		report_detail(
 		    r,
-		    "Read %lu records from %zu %s (newest first, stopping at the bookmark, or for the live "
-		    "log 1 hour past the window)",
+		    "Read %lu records from %zu %s (newest first, stopping at the bookmark or past the "
+		    "window by --clock-slack)",
 		    c->records_read, c->n_files ? c->n_files : 1,
 		    c->n_files ? (c->n_files == 1 ? "file" : "files") : "live log");
 }

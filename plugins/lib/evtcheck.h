@@ -19,9 +19,10 @@ struct evtcheck_args {
 	char *since;
 	char *state_file;
 	char *max_events;
+	char *clock_slack;
 };
 
-/* Append the event log options to a popt table (t[*n] onwards, 6 entries);
+/* Append the event log options to a popt table (t[*n] onwards, 7 entries);
  * default_log is named in the help. */
 void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args *a, const char *default_log);
 
@@ -44,7 +45,9 @@ struct evtcheck {
 	const char *host;
 	bool bounded;
 	uint32_t since;
-	char scope[128]; /* "in the last 24h", "since 2026-11-21T00:00:00Z", ... */
+	uint32_t time_slack; /* seconds a window reads on past its start (--clock-slack) */
+	bool scan_whole;     /* --clock-slack all: never stop early on time */
+	char scope[128];     /* "in the last 24h", "since 2026-11-21T00:00:00Z", ... */
 	const char *state_file;
 	unsigned max_events;
 	/* results (evtcheck_run) */

@@ -94,10 +94,10 @@ bool evtquery_run(const struct evtquery *q, struct evt_source *src, struct evtqu
 			res->newest_seen.time_written = r.time_written;
 		}
 		/* Newest first: once a record was written well before the window
-		 * began (more than EVTQ_TIME_SLACK, so a clock stepped back a
-		 * little hides nothing) or is not newer than the bookmark, so are
+		 * began (more than time_slack, so a clock stepped back less than
+		 * that hides nothing) or is not newer than the bookmark, so are
 		 * all that follow. A whole scan never stops on time. */
-		if (q->bounded && !q->scan_whole && (uint64_t)r.time_written + EVTQ_TIME_SLACK < q->since)
+		if (q->bounded && !q->scan_whole && (uint64_t)r.time_written + q->time_slack < q->since)
 			break;
 		if (q->after.set && !newer_than(&q->after, &r)) {
 			res->reached_bookmark = true;

@@ -16,8 +16,8 @@
 #define EVTQ_MAX_SOURCES 16
 #define EVTQ_MAX_IDS     32
 #define EVTQ_MAX_MATCHES 8
-/* A window reads on past records written up to this long before its start
- * (a clock stepped back up to an hour hides nothing). */
+/* The default time_slack: a window reads on past records written up to an
+ * hour before its start (a clock stepped back up to an hour hides nothing). */
 #define EVTQ_TIME_SLACK 3600u
 
 struct evtq_id_range {
@@ -45,11 +45,11 @@ struct evtquery {
 	size_t n_matches;
 	struct evt_bookmark after; /* when set: only records newer than it */
 	unsigned long limit;       /* stop after this many matches; 0: no limit */
-	/* With bounded: read every record, never stopping early on time (file
-	 * sources: cheap to read whole, and a clock stepped back for a while
-	 * cannot hide events still inside the window). When false, reading
-	 * stops at the first record written more than EVTQ_TIME_SLACK seconds
-	 * before since. */
+	/* With bounded: reading stops, newest first, at the first record
+	 * written more than time_slack seconds before since (a clock stepped
+	 * back less than that hides nothing); with scan_whole it never stops
+	 * early on time. */
+	uint32_t time_slack;
 	bool scan_whole;
 	/* An extra test after the ones above (NULL: none), and a visitor of
 	 * every match, newest first (NULL: none). */

@@ -85,6 +85,10 @@ bool fsys_remove_dir(const char *path, char *err); /* must be empty */
  * with backslashes only, else '/'; false when it does not fit. */
 bool fsys_join(char *out, size_t cap, const char *dir, const char *name);
 
+/* True when two path strings name the same path as the system spells it:
+ * byte for byte on POSIX; on Windows letters in any case and '/' or '\\'. */
+bool fsys_same_path(const char *a, const char *b);
+
 /* Longest path the backup code handles (bytes of UTF-8). */
 #define FSYS_PATH_MAX 1024
 

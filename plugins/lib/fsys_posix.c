@@ -401,3 +401,8 @@ bool fsys_remove_dir(const char *path, char *err)
 	}
 	return true;
 }
+
+bool fsys_same_path(const char *a, const char *b)
+{
+	return strcmp(a, b) == 0;
+}

@@ -439,3 +439,15 @@ bool fsys_remove_dir(const char *path, char *err)
 	}
 	return true;
 }
+
+bool fsys_same_path(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		char ca = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a == '/' ? '\\' : *a;
+		char cb = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b == '/' ? '\\' : *b;
+		if (ca != cb)
+			return false;
+		if (ca == '\0')
+			return true;
+	}
+}

@@ -70,8 +70,22 @@ t_expect "-v says how much was read (stops past the window)" 2 'Read 5 records f
 	rec 48h "Service Control Manager" 7036 information "stepped clock"
 	rec 1h MSExchangeKMS 5058 error after-step
 } | fixture stepped
-t_expect "a clock stepped back hides no event of the window" 2 '^KMS_EVENTS CRITICAL - 2 x Event 5058 in the last 24h' \
+t_expect "--clock-slack all: a clock stepped back 2 days hides no event" 2 '^KMS_EVENTS CRITICAL - 2 x Event 5058 in the last 24h' \
+	e -f "$f/stepped.evt" --clock-slack all
+t_expect "default slack (1h): a 2-day step back ends the window's reading there" 2 '^KMS_EVENTS CRITICAL - 1 x Event 5058 in the last 24h' \
 	e -f "$f/stepped.evt"
+t_expect "--clock-slack 3d covers a 2-day step" 2 '^KMS_EVENTS CRITICAL - 2 x Event 5058 in the last 24h' \
+	e -f "$f/stepped.evt" --clock-slack 3d
+# A step back of 30 minutes past the window's start: within the default slack.
+{
+	rec 2h MSExchangeKMS 5058 error before-step
+	rec 88200s "Service Control Manager" 7036 information "stepped clock"
+	rec 1h MSExchangeKMS 5058 error after-step
+} | fixture stepped-short
+t_expect "default slack (1h): a 30-minute step back hides nothing" 2 '^KMS_EVENTS CRITICAL - 2 x Event 5058 in the last 24h' \
+	e -f "$f/stepped-short.evt"
+t_expect "--clock-slack: a bad value is UNKNOWN" 3 "^KMS_EVENTS UNKNOWN - --clock-slack: 'soon' is not a duration" \
+	e -f "$f/stepped.evt" --clock-slack soon
 # Beyond 2 GiB (sparse): offsets and the size are 64-bit on every platform.
 { rec 2h MSExchangeKMS 5058 error big; } | fixture big
 if truncate -s 2500M "$f/big.evt" 2>/dev/null; then
@@ -151,18 +165,24 @@ cmp -s "$st" "$f/state-before" && t_pass "an older copy of the log leaves the bo
 cp "$f/bm-now.evt" "$f/bm.evt"
 t_expect "bookmark: after the older copy, still nothing new" 0 'no Event 5058 since the last check' e -f "$f/bm.evt" --state-file "$st"
 # Two checks sharing one state file: the second waits for the first (lock).
+# A state file alone in its folder, so the lock file beside it is the only one.
+mkdir -p "$f/lockt"
+e -f "$f/bm.evt" --state-file "$f/lockt/state" >/dev/null
+state_lock=$(ls "$f"/lockt/*.lock 2>/dev/null | head -n 1)
 if [ -z "$runner" ] && command -v flock >/dev/null 2>&1; then
-	flock "$f/kms-evt-state.lock" sleep 7 &
+	[ -n "$state_lock" ] && t_pass "a lock file stands beside the state file" ||
+		t_fail "a lock file stands beside the state file" "$(ls "$f/lockt")"
+	flock "$state_lock" sleep 7 &
 	holder=$!
 	sleep 1
 	t_expect "a state file locked by another check: UNKNOWN after waiting" 3 \
-		"^KMS_EVENTS UNKNOWN - --state-file: '$f/state' is in use by another check" e -f "$f/bm.evt" --state-file "$st"
+		"^KMS_EVENTS UNKNOWN - --state-file: '$f/lockt/state' is in use by another check" e -f "$f/bm.evt" --state-file "$f/lockt/state"
 	wait $holder
-	flock "$f/kms-evt-state.lock" sleep 2 &
+	flock "$state_lock" sleep 2 &
 	holder=$!
 	sleep 1
 	t_expect "a state file freed within 5 s: the check goes on" 0 'no Event 5058 since the last check' \
-		e -f "$f/bm.evt" --state-file "$st"
+		e -f "$f/bm.evt" --state-file "$f/lockt/state"
 	wait $holder
 fi
 grep -q '^kms-evt-bookmarks 1$' "$st" && t_pass "state file has its header" || t_fail "state file has its header"
