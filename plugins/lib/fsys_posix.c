@@ -111,23 +111,20 @@ void fsys_dir_close(struct fsys_dir *d)
 	}
 }
 
-static struct fsys_file *open_with(const char *path, int flags, bool writing, char *err)
+/* fd as an fsys_file. Opened for reading (non-blocking, so that a FIFO
+ * never waits for a writer), it must be a regular file, and then blocks. */
+static struct fsys_file *file_from_fd(int fd, bool writing, char *err)
 {
-	/* O_NONBLOCK: opening a FIFO for reading must not wait for a writer. */
-	int fd = open(path, flags | O_CLOEXEC | (writing ? 0 : O_NONBLOCK), 0644);
-	if (fd < 0) {
-		set_err(err, errno);
-		return NULL;
-	}
 	struct stat st;
-	if (!writing && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
-		close(fd);
-		if (err)
-			snprintf(err, FSYS_ERR_MAX, "not a regular file");
-		return NULL;
-	}
-	if (!writing)
+	if (!writing) {
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			if (err)
+				snprintf(err, FSYS_ERR_MAX, "not a regular file");
+			return NULL;
+		}
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	}
 	struct fsys_file *f = malloc(sizeof *f);
 	if (!f) {
 		close(fd);
@@ -137,6 +134,16 @@ static struct fsys_file *open_with(const char *path, int flags, bool writing, ch
 	f->fd = fd;
 	f->writing = writing;
 	return f;
+}
+
+static struct fsys_file *open_with(const char *path, int flags, bool writing, char *err)
+{
+	int fd = open(path, flags | O_CLOEXEC | (writing ? 0 : O_NONBLOCK), 0644);
+	if (fd < 0) {
+		set_err(err, errno);
+		return NULL;
+	}
+	return file_from_fd(fd, writing, err);
 }
 
 struct fsys_file *fsys_open_read(const char *path, char *err)
@@ -154,28 +161,6 @@ static void set_err_link(char *err, int code)
 	}
 }
 
-/* fd (open for reading) as an fsys_file when it is a regular file. */
-static struct fsys_file *file_from_fd(int fd, char *err)
-{
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		if (err)
-			snprintf(err, FSYS_ERR_MAX, "not a regular file");
-		return NULL;
-	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	struct fsys_file *f = malloc(sizeof *f);
-	if (!f) {
-		close(fd);
-		set_err(err, ENOMEM);
-		return NULL;
-	}
-	f->fd = fd;
-	f->writing = false;
-	return f;
-}
-
 struct fsys_file *fsys_open_read_nofollow(const char *path, char *err)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -183,7 +168,7 @@ struct fsys_file *fsys_open_read_nofollow(const char *path, char *err)
 		set_err_link(err, errno);
 		return NULL;
 	}
-	return file_from_fd(fd, err);
+	return file_from_fd(fd, false, err);
 }
 
 struct fsys_dir *fsys_dir_open_at(struct fsys_dir *d, const char *name, char *err)
@@ -236,7 +221,7 @@ struct fsys_file *fsys_open_read_at(struct fsys_dir *d, const char *name, char *
 		set_err_link(err, errno);
 		return NULL;
 	}
-	return file_from_fd(fd, err);
+	return file_from_fd(fd, false, err);
 }
 
 bool fsys_remove_file_at(struct fsys_dir *d, const char *name, char *err)
