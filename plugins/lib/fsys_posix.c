@@ -247,11 +247,15 @@ struct fsys_file *fsys_create_new(const char *path, char *err)
 	return open_with(path, O_WRONLY | O_CREAT | O_EXCL, true, err);
 }
 
-long long fsys_read(struct fsys_file *f, void *buf, size_t n, char *err)
+/* Read up to n bytes, retrying short reads and EINTR: at the file position,
+ * or at offset off when positioned. Returns the count, or -1 with err set. */
+static long long read_fully(struct fsys_file *f, bool positioned, uint64_t off, void *buf, size_t n,
+                            char *err)
 {
 	size_t got = 0;
 	while (got < n) {
-		ssize_t r = read(f->fd, (char *)buf + got, n - got);
+		ssize_t r = positioned ? pread(f->fd, (char *)buf + got, n - got, (off_t)(off + got))
+		                       : read(f->fd, (char *)buf + got, n - got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -265,22 +269,14 @@ long long fsys_read(struct fsys_file *f, void *buf, size_t n, char *err)
 	return (long long)got;
 }
 
+long long fsys_read(struct fsys_file *f, void *buf, size_t n, char *err)
+{
+	return read_fully(f, false, 0, buf, n, err);
+}
+
 long long fsys_read_at(struct fsys_file *f, uint64_t off, void *buf, size_t n, char *err)
 {
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = pread(f->fd, (char *)buf + got, n - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			set_err(err, errno);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (long long)got;
+	return read_fully(f, true, off, buf, n, err);
 }
 
 bool fsys_file_size(struct fsys_file *f, uint64_t *size, char *err)
