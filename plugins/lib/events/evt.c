@@ -31,21 +31,21 @@ bool evt_header_decode(const void *buf, size_t len, struct evt_header *out, stru
 	const uint8_t *p = buf;
 	if (len < EVT_HEADER_SIZE)
 		return problem_at(problem, "file is shorter than the 48-byte event log header", 0);
-	if (evt_u32(p + 4) != EVT_SIGNATURE)
-		return problem_at(problem, "no 'LfLe' signature", 4);
-	if (evt_u32(p) != EVT_HEADER_SIZE)
-		return problem_at(problem, "header size is not 0x30", 0);
-	if (evt_u32(p + 0x2c) != EVT_HEADER_SIZE)
-		return problem_at(problem, "header end size is not 0x30", 0x2c);
-	if (evt_u32(p + 8) != 1 || evt_u32(p + 12) != 1)
-		return problem_at(problem, "format version is not 1.1", 8);
-	out->start_offset = evt_u32(p + 0x10);
-	out->end_offset = evt_u32(p + 0x14);
-	out->current_record_number = evt_u32(p + 0x18);
-	out->oldest_record_number = evt_u32(p + 0x1c);
-	out->max_size = evt_u32(p + 0x20);
-	out->flags = evt_u32(p + 0x24);
-	out->retention = evt_u32(p + 0x28);
+	if (evt_u32(p + EVT_OFF_HDR_SIGNATURE) != EVT_SIGNATURE)
+		return problem_at(problem, "no 'LfLe' signature", EVT_OFF_HDR_SIGNATURE);
+	if (evt_u32(p + EVT_OFF_HDR_SIZE) != EVT_HEADER_SIZE)
+		return problem_at(problem, "header size is not 0x30", EVT_OFF_HDR_SIZE);
+	if (evt_u32(p + EVT_OFF_HDR_END_SIZE) != EVT_HEADER_SIZE)
+		return problem_at(problem, "header end size is not 0x30", EVT_OFF_HDR_END_SIZE);
+	if (evt_u32(p + EVT_OFF_HDR_MAJOR) != 1 || evt_u32(p + EVT_OFF_HDR_MINOR) != 1)
+		return problem_at(problem, "format version is not 1.1", EVT_OFF_HDR_MAJOR);
+	out->start_offset = evt_u32(p + EVT_OFF_HDR_START);
+	out->end_offset = evt_u32(p + EVT_OFF_HDR_END);
+	out->current_record_number = evt_u32(p + EVT_OFF_HDR_CURRENT);
+	out->oldest_record_number = evt_u32(p + EVT_OFF_HDR_OLDEST);
+	out->max_size = evt_u32(p + EVT_OFF_HDR_MAX_SIZE);
+	out->flags = evt_u32(p + EVT_OFF_HDR_FLAGS);
+	out->retention = evt_u32(p + EVT_OFF_HDR_RETENTION);
 	return true;
 }
 
@@ -64,12 +64,12 @@ bool evt_eof_decode(const void *buf, size_t len, struct evt_eof *out, struct evt
 		return problem_at(problem, "EOF record is truncated", 0);
 	if (!evt_eof_magic(p, len))
 		return problem_at(problem, "EOF record signature is wrong", 0);
-	if (evt_u32(p + 0x24) != EVT_EOF_SIZE)
-		return problem_at(problem, "EOF record's trailing size is not 0x28", 0x24);
-	out->begin_offset = evt_u32(p + 0x14);
-	out->end_offset = evt_u32(p + 0x18);
-	out->current_record_number = evt_u32(p + 0x1c);
-	out->oldest_record_number = evt_u32(p + 0x20);
+	if (evt_u32(p + EVT_OFF_EOF_END_SIZE) != EVT_EOF_SIZE)
+		return problem_at(problem, "EOF record's trailing size is not 0x28", EVT_OFF_EOF_END_SIZE);
+	out->begin_offset = evt_u32(p + EVT_OFF_EOF_BEGIN);
+	out->end_offset = evt_u32(p + EVT_OFF_EOF_END);
+	out->current_record_number = evt_u32(p + EVT_OFF_EOF_CURRENT);
+	out->oldest_record_number = evt_u32(p + EVT_OFF_EOF_OLDEST);
 	return true;
 }
 
@@ -103,11 +103,11 @@ bool evt_record_decode(const void *buf, size_t len, struct evt_record *out, stru
 	const uint8_t *p = buf;
 	if (len < EVT_RECORD_FIXED + 4)
 		return problem_at(problem, "record is shorter than its fixed header", 0);
-	uint32_t length = evt_u32(p);
+	uint32_t length = evt_u32(p + EVT_OFF_REC_LENGTH);
 	if (length != len)
-		return problem_at(problem, "record length does not match", 0);
-	if (evt_u32(p + 4) != EVT_SIGNATURE)
-		return problem_at(problem, "record has no 'LfLe' signature", 4);
+		return problem_at(problem, "record length does not match", EVT_OFF_REC_LENGTH);
+	if (evt_u32(p + EVT_OFF_REC_SIGNATURE) != EVT_SIGNATURE)
+		return problem_at(problem, "record has no 'LfLe' signature", EVT_OFF_REC_SIGNATURE);
 	if (evt_u32(p + len - 4) != length)
 		return problem_at(problem, "record's trailing length does not match its length", len - 4);
 	size_t limit = len - 4; /* the trailing length is not part of any field */
@@ -115,19 +115,19 @@ bool evt_record_decode(const void *buf, size_t len, struct evt_record *out, stru
 	memset(out, 0, sizeof *out);
 	out->base = p;
 	out->length = length;
-	out->record_number = evt_u32(p + 0x08);
-	out->time_generated = evt_u32(p + 0x0c);
-	out->time_written = evt_u32(p + 0x10);
-	out->event_id_full = evt_u32(p + 0x14);
+	out->record_number = evt_u32(p + EVT_OFF_REC_NUMBER);
+	out->time_generated = evt_u32(p + EVT_OFF_REC_TIME_GENERATED);
+	out->time_written = evt_u32(p + EVT_OFF_REC_TIME_WRITTEN);
+	out->event_id_full = evt_u32(p + EVT_OFF_REC_EVENT_ID);
 	out->event_id = (uint16_t)(out->event_id_full & 0xFFFF);
-	out->event_type = u16(p + 0x18);
-	out->num_strings = u16(p + 0x1a);
-	out->category = u16(p + 0x1c);
-	out->strings_offset = evt_u32(p + 0x24);
-	out->sid_length = evt_u32(p + 0x28);
-	out->sid_offset = evt_u32(p + 0x2c);
-	out->data_length = evt_u32(p + 0x30);
-	out->data_offset = evt_u32(p + 0x34);
+	out->event_type = u16(p + EVT_OFF_REC_EVENT_TYPE);
+	out->num_strings = u16(p + EVT_OFF_REC_NUM_STRINGS);
+	out->category = u16(p + EVT_OFF_REC_CATEGORY);
+	out->strings_offset = evt_u32(p + EVT_OFF_REC_STRING_OFFSET);
+	out->sid_length = evt_u32(p + EVT_OFF_REC_SID_LENGTH);
+	out->sid_offset = evt_u32(p + EVT_OFF_REC_SID_OFFSET);
+	out->data_length = evt_u32(p + EVT_OFF_REC_DATA_LENGTH);
+	out->data_offset = evt_u32(p + EVT_OFF_REC_DATA_OFFSET);
 
 	long n = utf16_length(p, EVT_RECORD_FIXED, limit);
 	if (n < 0)
@@ -141,12 +141,13 @@ bool evt_record_decode(const void *buf, size_t len, struct evt_record *out, stru
 	out->computer_chars = (uint32_t)n;
 
 	if (out->sid_length && !field_inside(out->sid_offset, out->sid_length, limit))
-		return problem_at(problem, "user SID lies outside the record", 0x2c);
+		return problem_at(problem, "user SID lies outside the record", EVT_OFF_REC_SID_OFFSET);
 	if (out->data_length && !field_inside(out->data_offset, out->data_length, limit))
-		return problem_at(problem, "event data lies outside the record", 0x34);
+		return problem_at(problem, "event data lies outside the record", EVT_OFF_REC_DATA_OFFSET);
 	if (out->num_strings) {
 		if (!field_inside(out->strings_offset, 0, limit))
-			return problem_at(problem, "insertion strings lie outside the record", 0x24);
+			return problem_at(problem, "insertion strings lie outside the record",
+			                  EVT_OFF_REC_STRING_OFFSET);
 		size_t off = out->strings_offset;
 		for (unsigned i = 0; i < out->num_strings; i++) {
 			n = utf16_length(p, off, limit);

@@ -1,7 +1,8 @@
 /* evt: the Windows NT event log binary format (.evt files and ReadEventLogW
  * buffers share it): pure, bounds-checked decoders of the file header, an
  * event record (EVENTLOGRECORD) and the EOF record, over (pointer, length).
- * Format: libyal's "Windows NT Event Log (EVT) format"; Microsoft's EVENTLOGRECORD. */
+ * Format: FORMAT.md beside this file (libyal's "Windows NT Event Log (EVT)
+ * format"; Microsoft's EVENTLOGRECORD). */
 #ifndef KMS_EVT_H
 #define KMS_EVT_H
 
@@ -19,6 +20,51 @@
 #define EVT_FLAG_WRAPPED     0x2u
 #define EVT_FLAG_LOGFULL     0x4u
 #define EVT_FLAG_ARCHIVE_SET 0x8u
+
+/* Byte offsets of the file header's fields (all u32, little-endian). */
+enum {
+	EVT_OFF_HDR_SIZE = 0x00, /* HeaderSize, 0x30 */
+	EVT_OFF_HDR_SIGNATURE = 0x04,
+	EVT_OFF_HDR_MAJOR = 0x08, /* 1 */
+	EVT_OFF_HDR_MINOR = 0x0c, /* 1 */
+	EVT_OFF_HDR_START = 0x10, /* StartOffset: the oldest record */
+	EVT_OFF_HDR_END = 0x14,   /* EndOffset: the EOF record */
+	EVT_OFF_HDR_CURRENT = 0x18,
+	EVT_OFF_HDR_OLDEST = 0x1c,
+	EVT_OFF_HDR_MAX_SIZE = 0x20,
+	EVT_OFF_HDR_FLAGS = 0x24,
+	EVT_OFF_HDR_RETENTION = 0x28,
+	EVT_OFF_HDR_END_SIZE = 0x2c /* EndHeaderSize, 0x30 */
+};
+
+/* Byte offsets of the EOF record's fields (all u32), after its 20 bytes of
+ * magic (0x28, 0x11111111, 0x22222222, 0x33333333, 0x44444444). */
+enum {
+	EVT_OFF_EOF_BEGIN = 0x14, /* the oldest record */
+	EVT_OFF_EOF_END = 0x18,   /* this EOF record */
+	EVT_OFF_EOF_CURRENT = 0x1c,
+	EVT_OFF_EOF_OLDEST = 0x20,
+	EVT_OFF_EOF_END_SIZE = 0x24 /* trailing copy of 0x28 */
+};
+
+/* Byte offsets of an event record's fixed fields (EVENTLOGRECORD). */
+enum {
+	EVT_OFF_REC_LENGTH = 0x00,
+	EVT_OFF_REC_SIGNATURE = 0x04,
+	EVT_OFF_REC_NUMBER = 0x08,
+	EVT_OFF_REC_TIME_GENERATED = 0x0c,
+	EVT_OFF_REC_TIME_WRITTEN = 0x10,
+	EVT_OFF_REC_EVENT_ID = 0x14,
+	EVT_OFF_REC_EVENT_TYPE = 0x18,  /* u16 */
+	EVT_OFF_REC_NUM_STRINGS = 0x1a, /* u16 */
+	EVT_OFF_REC_CATEGORY = 0x1c,    /* u16; 0x1e ReservedFlags u16, 0x20 ClosingRecordNumber */
+	EVT_OFF_REC_STRING_OFFSET = 0x24,
+	EVT_OFF_REC_SID_LENGTH = 0x28,
+	EVT_OFF_REC_SID_OFFSET = 0x2c,
+	EVT_OFF_REC_DATA_LENGTH = 0x30,
+	EVT_OFF_REC_DATA_OFFSET = 0x34,
+	EVT_OFF_REC_SOURCE = 0x38 /* SourceName, then Computername, NUL-terminated UTF-16LE */
+};
 
 /* Event types (EventType). */
 enum {

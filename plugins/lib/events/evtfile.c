@@ -163,10 +163,10 @@ static bool length_plausible(uint32_t len, uint64_t room)
 static enum evt_next at_end(struct evtfile *ef)
 {
 	if (ef->check_oldest && ef->expected + 1 != ef->oldest) {
-		damaged(ef, ef->base.error, sizeof ef->base.error, ring_add(ef, ef->eof_off, 0x20),
-		        "the EOF record names record %" PRIu32
-		        " as the oldest, but the records end at %" PRIu32,
-		        ef->oldest, ef->expected + 1);
+		damaged(
+		    ef, ef->base.error, sizeof ef->base.error, ring_add(ef, ef->eof_off, EVT_OFF_EOF_OLDEST),
+		    "the EOF record names record %" PRIu32 " as the oldest, but the records end at %" PRIu32,
+		    ef->oldest, ef->expected + 1);
 		ef->failed = true;
 		return EVT_NEXT_ERROR;
 	}
@@ -297,7 +297,7 @@ static bool follow_chain(struct evtfile *ef, const struct evt_header *h, char *e
 	uint64_t start = h->start_offset, p = start, covered = 0;
 	uint32_t count = 0, number = 0;
 	if (!in_ring(ef, start))
-		return damaged(ef, err, errlen, 0x10,
+		return damaged(ef, err, errlen, EVT_OFF_HDR_START,
 		               "no EOF record, and the header's start offset %" PRIu32
 		               " lies outside the file",
 		               h->start_offset);
@@ -411,11 +411,11 @@ static bool locate_records(struct evtfile *ef, const struct evt_header *h, char 
 		         ef->base.name, eof_off);
 	}
 	if (!in_ring(ef, eof.begin_offset))
-		return damaged(ef, err, errlen, eof_off + 0x14,
+		return damaged(ef, err, errlen, eof_off + EVT_OFF_EOF_BEGIN,
 		               "the EOF record's oldest-record offset %" PRIu32 " lies outside the file",
 		               eof.begin_offset);
 	if (eof.current_record_number < eof.oldest_record_number)
-		return damaged(ef, err, errlen, eof_off + 0x1c,
+		return damaged(ef, err, errlen, eof_off + EVT_OFF_EOF_CURRENT,
 		               "the EOF record's current record number %" PRIu32
 		               " is below the oldest %" PRIu32,
 		               eof.current_record_number, eof.oldest_record_number);
@@ -429,7 +429,7 @@ static bool locate_records(struct evtfile *ef, const struct evt_header *h, char 
 	 * emptied ring may also keep oldest == current. Both hold no record. */
 	if (ef->remaining == 0 && eof.oldest_record_number != 0 &&
 	    eof.current_record_number != eof.oldest_record_number)
-		return damaged(ef, err, errlen, eof_off + 0x1c,
+		return damaged(ef, err, errlen, eof_off + EVT_OFF_EOF_CURRENT,
 		               "the EOF record counts records but none are stored");
 	if (ef->remaining == 0)
 		ef->oldest = eof.current_record_number;
