@@ -1,12 +1,16 @@
 /* msgtext: what Event Viewer shows for an event a program of the suite
  * writes. `msgtext PROGRAM.exe ID TEXT` loads PROGRAM as a data file
  * (LoadLibraryExW, LOAD_LIBRARY_AS_DATAFILE, as the event viewer does with
- * an EventMessageFile), takes the id eventsink writes for ID (severity bits
- * and all; an ID above 0xFFFF, such as 0x80000002, is taken as it is) and prints "0xXXXXXXXX <message>" with
- * TEXT as %1 (FormatMessageW, FORMAT_MESSAGE_FROM_HMODULE | FORMAT_MESSAGE_ARGUMENT_ARRAY). Exit 1 with the
- * system's words when the table has no such message. Test tool. */
+ * an EventMessageFile) and prints "0xXXXXXXXX <message>" with TEXT as %1
+ * (FormatMessageW, FORMAT_MESSAGE_FROM_HMODULE |
+ * FORMAT_MESSAGE_ARGUMENT_ARRAY). A decimal ID is mapped to the id eventsink
+ * writes for it (severity bits and all); a hex ID (0x80000002, as a trace
+ * shows it) is taken as it is. Exit 1 with the system's words when the
+ * table has no such message. Test tool. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <windows.h>
 
 #include "eventsink.h"
@@ -26,8 +30,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "msgtext: cannot load %s (%lu)\n", argv[1], (unsigned long)GetLastError());
 		return 1;
 	}
-	unsigned long given = strtoul(argv[2], NULL, 0);
-	DWORD id = (DWORD)(given > 0xFFFFu ? given : eventsink_event_id((unsigned)given));
+	bool raw = strncmp(argv[2], "0x", 2) == 0 || strncmp(argv[2], "0X", 2) == 0;
+	unsigned long given = strtoul(argv[2], NULL, raw ? 16 : 10);
+	DWORD id = (DWORD)(raw ? given : eventsink_event_id((unsigned)given));
 	DWORD_PTR args[1] = {(DWORD_PTR)insert};
 	DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_HMODULE | FORMAT_MESSAGE_ARGUMENT_ARRAY, module, id, 0,
 	                         message, sizeof message / sizeof message[0], (va_list *)args);
