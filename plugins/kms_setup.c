@@ -49,6 +49,8 @@ static const char notes[] =
     "choice in its last dialog box (\"Do not restart these services\", article Q263718), not a\n"
     "setting that can be read. check_kms_service and handle_kms_restart watch for it running.\n"
     "\n"
+    "The default timeout (-t) is 120 s: long enough to type the password.\n"
+    "\n"
     "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad input; nothing was changed).\n"
     "\n"
     "Examples:\n"
@@ -67,6 +69,7 @@ static const struct program_info info = {
     .args = "install|uninstall|password|check",
     .max_positionals = 1,
     .notes = notes,
+    .default_timeout = 120, /* password waits for a person typing */
 };
 
 /* The programs that write events, each under a source of its own name. */
