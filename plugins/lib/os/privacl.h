@@ -2,9 +2,11 @@
  * kms_setup makes them: the access list is given when the file or folder is
  * created (never loosened after), a private file is written whole or not at
  * all (a temporary beside it, flushed, then moved over it), and an existing
- * one is judged by its access list. Only NT 3.1-era security calls
- * (InitializeAcl, AddAccessAllowedAce, GetFileSecurityW, ...), so it runs on
- * NT 4.0. Windows only (privacl_win32.c). Never prints, never exits. */
+ * one is judged by its access list. Only the classic security calls
+ * (InitializeAcl, AddAccessAllowedAce, GetFileSecurityW, ...): no SDDL, no
+ * SetEntriesInAcl, no AddAccessAllowedAceEx; their presence on NT 4.0 is for
+ * the NT 4.0 import list to source (issue 9, section 1). Windows only
+ * (privacl_win32.c). Never prints, never exits. */
 #ifndef KMS_PRIVACL_H
 #define KMS_PRIVACL_H
 

@@ -1,9 +1,9 @@
 /* privacl, Windows: a security descriptor built by hand (InitializeAcl,
  * AddAccessAllowedAce, InitializeSecurityDescriptor,
- * SetSecurityDescriptorDacl: all in NT 3.1's advapi32), given to
+ * SetSecurityDescriptorDacl), given to
  * CreateDirectoryW / CreateFileW; the judge reads the list back with
  * GetFileSecurityW and walks it with GetAce. No SDDL strings, no
- * SetEntriesInAcl (later than NT 4.0 or not sourced for it). */
+ * SetEntriesInAcl (neither is sourced for NT 4.0). */
 #include "privacl.h"
 
 #include <stdio.h>
@@ -141,7 +141,6 @@ bool privacl_write_file(const char *path, const void *data, size_t len, char *er
 	bool written = write_all(h, data, len);
 	code = GetLastError();
 	CloseHandle(h);
-	/* MoveFileExW and both flags: NT 3.1 (not on Windows 95, which this never runs on). */
 	if (written && MoveFileExW(tmp, wide, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
 		return true;
 	if (written)

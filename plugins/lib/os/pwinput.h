@@ -1,5 +1,5 @@
 /* pwinput: read one secret line from standard input: from the console with
- * its echo turned off (SetConsoleMode, ReadConsoleW: NT 3.1), restored
+ * its echo turned off (SetConsoleMode, ReadConsoleW), restored
  * after; from a pipe or file when standard input is not a console. The
  * line ends at CR or LF; nothing of it is ever printed. Windows only
  * (pwinput_win32.c). Never exits. */

@@ -3,7 +3,7 @@
  * EventMessageFile (REG_EXPAND_SZ: the program holding the message table)
  * and TypesSupported (error, warning, information). Event Viewer finds a
  * source's texts there. RegCreateKeyExW, RegSetValueExW, RegQueryValueExW
- * and RegDeleteKeyW are NT 3.1's. Windows only (evsource_win32.c). Never
+ * and RegDeleteKeyW. Windows only (evsource_win32.c). Never
  * prints, never exits. */
 #ifndef KMS_EVSOURCE_H
 #define KMS_EVSOURCE_H
