@@ -57,7 +57,8 @@ static void private_sd_free(struct private_sd *p)
 }
 
 /* SYSTEM and Administrators, full control; inherited inside a folder (the
- * flags set on the entries afterwards: AddAccessAllowedAceEx is Windows 2000). */
+ * flags set on the entries after adding them, as AddAccessAllowedAce takes
+ * none). */
 static bool private_sd_init(struct private_sd *p, bool folder)
 {
 	ACL *acl = (ACL *)p->acl_mem;
