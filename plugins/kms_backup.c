@@ -9,6 +9,7 @@
 
 #include "backupsvc.h"
 #include "deadline.h"
+#include "eventsink.h"
 #include "exchsetup.h"
 #include "kmscopy.h"
 #include "kmsdata.h"
@@ -168,6 +169,7 @@ struct outcome {
 	uint64_t bytes;
 	size_t skipped; /* links and special files in Kmsdata, not copied */
 	char first_skipped[FSYS_PATH_MAX];
+	bool restarted, start_failed; /* the service was started again / did not start */
 };
 
 /* Copy, verify, write the manifest, rename: the portable half. */
@@ -306,9 +308,35 @@ static void stop_copy_start(const struct config *cfg, struct backupsvc *svc, str
 	} else if (!backupsvc_start(svc, start_ms, err, sizeof err)) {
 		report_raise(r, STATE_CRITICAL);
 		report_summary(r, "service %s did not start again: %s", cfg->service, err);
+		o->start_failed = true;
 	} else {
+		o->restarted = true;
 		report_detail(r, "service %s started again with its password", cfg->service);
 	}
+}
+
+/* Event ids of kms_backup's records (kmsmsg.mc). */
+enum { EV_TAKEN = 101, EV_FAILED = 102, EV_NOT_STARTED = 103 };
+
+/* The result line in the Application log under the source kms_backup, so a
+ * failed scheduled backup shows in Event Viewer. EV_TAKEN counts as a start
+ * of the service, so a backup that started nothing writes no event. */
+static void record_event(unsigned id, const char *line)
+{
+	char err[256], text[1024];
+	snprintf(text, sizeof text, "%.*s", (int)strcspn(line, "\r\n"), line);
+	struct eventsink *sink = eventsink_open("kms_backup", NULL, err, sizeof err);
+	if (sink)
+		eventsink_write(sink, id == EV_TAKEN ? EVENTSINK_INFO : EVENTSINK_ERROR, id, text);
+	eventsink_close(sink);
+}
+
+static void record_outcome(const struct report *r, const struct outcome *o)
+{
+	static char out[PLUGIN_OUTPUT_LIMIT + 1];
+	unsigned id = o->start_failed ? EV_NOT_STARTED : !o->copied ? EV_FAILED : o->restarted ? EV_TAKEN : 0;
+	if (id != 0 && report_render(r, out, sizeof out) > 0)
+		record_event(id, out);
 }
 
 int main(int argc, char **argv)
@@ -321,8 +349,13 @@ int main(int argc, char **argv)
 	struct backupsvc *svc = NULL;
 	if (cfg.service) {
 		svc = backupsvc_open(cfg.service, cfg.password_file, err, sizeof err);
-		if (!svc)
+		if (!svc) {
+			char text[1100], line[1200];
+			snprintf(text, sizeof text, "%s: nothing was changed", err);
+			plugin_format_line(line, sizeof line, STATE_UNKNOWN, text);
+			record_event(EV_FAILED, line);
 			plugin_exit(STATE_UNKNOWN, "%s: nothing was changed", err);
+		}
 	}
 	if (cfg.dry_run) {
 		backupsvc_close(svc); /* wipes the password, releases the service lock */
@@ -357,5 +390,6 @@ int main(int argc, char **argv)
 	};
 	for (size_t i = 0; i < sizeof perf / sizeof perf[0]; i++)
 		report_perf(&r, &perf[i]);
+	record_outcome(&r, &o);
 	report_exit(&r);
 }

@@ -2,7 +2,10 @@
  * Application event log under its own source (ReportEventW), and, when a
  * log file is given, one line per record there too ("<UTC time> <source>
  * <LEVEL> <id>: <text>"): Wine stores no events, and some admins want a
- * file. Windows only (eventsink_win32.c). Never prints, never exits. */
+ * file. Each id is written with the severity bits of its message in the
+ * suite's message table (kmsmsg.mc), so Event Viewer finds its text.
+ * Windows: eventsink_win32.c; elsewhere (eventsink_posix.c) there is no
+ * event log and a sink records nothing. Never prints, never exits. */
 #ifndef KMS_EVENTSINK_H
 #define KMS_EVENTSINK_H
 
@@ -22,5 +25,9 @@ struct eventsink *eventsink_open(const char *source, const char *log_file, char 
 bool eventsink_write(struct eventsink *sink, enum eventsink_level level, unsigned id, const char *text);
 
 void eventsink_close(struct eventsink *sink);
+
+/* The event id written for id: the message table's id (severity bits
+ * included) whose low 16 bits are id; id itself when the table has none. */
+unsigned long eventsink_event_id(unsigned id);
 
 #endif

@@ -1,6 +1,6 @@
 /* eventsink, Windows: RegisterEventSourceW/ReportEventW with the text as
- * the one insertion string, and an append-only log file (FILE_APPEND_DATA,
- * so concurrent handlers never overwrite each other's lines). */
+ * the one insertion string and the id of kmsmsg.mc (severity bits and all), and an append-only log file
+ * (FILE_APPEND_DATA, so concurrent handlers never overwrite each other's lines). */
 #include "eventsink.h"
 
 #include <stdio.h>
@@ -9,7 +9,23 @@
 #include <time.h>
 #include <windows.h>
 
+#include "plugins/lib/service/kmsmsg.h"
 #include "wintext.h"
+
+/* Every message of kmsmsg.mc, as windmc numbered it. */
+static const DWORD message_ids[] = {
+    KMS_MSG_HANDLER_RESTARTED,  KMS_MSG_HANDLER_REFUSED, KMS_MSG_HANDLER_FAILED,  KMS_MSG_HANDLER_ACTION,
+    KMS_MSG_HANDLER_BUSY,       KMS_MSG_HANDLER_BUDGET,  KMS_MSG_BACKUP_TAKEN,    KMS_MSG_BACKUP_FAILED,
+    KMS_MSG_BACKUP_NOT_STARTED, KMS_MSG_RESTORE_DONE,    KMS_MSG_RESTORE_REFUSED, KMS_MSG_RESTORE_FAILED,
+};
+
+unsigned long eventsink_event_id(unsigned id)
+{
+	for (size_t i = 0; i < sizeof message_ids / sizeof message_ids[0]; i++)
+		if ((message_ids[i] & 0xFFFFu) == id)
+			return message_ids[i];
+	return id;
+}
 
 struct eventsink {
 	HANDLE source;
@@ -90,7 +106,9 @@ bool eventsink_write(struct eventsink *sink, enum eventsink_level level, unsigne
 			WORD type = level == EVENTSINK_ERROR     ? EVENTLOG_ERROR_TYPE
 			            : level == EVENTSINK_WARNING ? EVENTLOG_WARNING_TYPE
 			                                         : EVENTLOG_INFORMATION_TYPE;
-			any = ReportEventW(sink->source, type, 0, id, NULL, 1, 0, strings, NULL) || any;
+			any = ReportEventW(sink->source, type, 0, eventsink_event_id(id), NULL, 1, 0, strings,
+			                   NULL) ||
+			      any;
 		}
 	}
 	return any;
