@@ -17,4 +17,10 @@ bool win_from_wide(const wchar_t *text, char *out, size_t cap);
  * service"); "Win32 error N" when the system has none. Returns the length. */
 size_t win_error_message(unsigned long code, char *buf, size_t cap);
 
+/* A SID (a PSID) as text, "S-1-5-32-544", made from its fields
+ * (GetSidIdentifierAuthority, GetSidSubAuthorityCount, GetSidSubAuthority:
+ * NT 3.1) where ConvertSidToStringSidW would need Windows 2000. Returns the
+ * length; truncated to cap. */
+size_t win_sid_text(void *sid, char *buf, size_t cap);
+
 #endif
