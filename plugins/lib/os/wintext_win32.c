@@ -97,7 +97,8 @@ size_t win_sid_text(void *sid, char *buf, size_t cap)
 	                              (unsigned)((SID *)sid)->Revision, authority);
 	DWORD count = *GetSidSubAuthorityCount(sid);
 	for (DWORD i = 0; i < count && len < cap; i++)
-		len += (size_t)snprintf(buf + len, cap - len, "-%lu", (unsigned long)*GetSidSubAuthority(sid, i));
+		len += (size_t)snprintf(buf + len, cap - len, "-%lu",
+		                        (unsigned long)*GetSidSubAuthority(sid, i));
 	return len < cap ? len : cap - 1;
 }
 
