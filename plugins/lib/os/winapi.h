@@ -16,6 +16,8 @@
 #include <stddef.h>
 
 #include <windows.h>
+#include <sddl.h>
+#include <tlhelp32.h>
 
 /* advapi32, Windows 2000: QueryServiceStatusEx(SC_STATUS_PROCESS_INFO). */
 typedef BOOL(WINAPI *winapi_query_service_status_ex_fn)(SC_HANDLE service, int info_level, BYTE *buf,
@@ -51,5 +53,21 @@ bool winapi_each_process(bool (*each)(const struct winapi_process *p, void *ctx)
 
 /* Which Windows the lookups answer for, for tests: "2000" or "nt4 (forced)". */
 const char *winapi_windows(void);
+
+/* The compile-time floor. mingw-w64's headers declare these Windows 2000
+ * functions whatever _WIN32_WINNT says (0x0400 here), so each is declared
+ * again as an error: a direct call in a module that includes this header
+ * (every one that includes wintext.h) fails to build. Look them up here. */
+#define WINAPI_NOT_ON_NT4 __attribute__((error("not on NT 4.0 SP6a: look it up at run time (winapi.h)")))
+WINADVAPI WINBOOL WINAPI QueryServiceStatusEx(SC_HANDLE, SC_STATUS_TYPE, LPBYTE, DWORD,
+                                              LPDWORD) WINAPI_NOT_ON_NT4;
+WINADVAPI WINBOOL WINAPI ConvertSidToStringSidW(PSID, LPWSTR *) WINAPI_NOT_ON_NT4;
+WINADVAPI WINBOOL WINAPI CheckTokenMembership(HANDLE, PSID, PBOOL) WINAPI_NOT_ON_NT4;
+WINBASEAPI WINBOOL WINAPI GetFileSizeEx(HANDLE, PLARGE_INTEGER) WINAPI_NOT_ON_NT4;
+WINBASEAPI WINBOOL WINAPI SetFilePointerEx(HANDLE, LARGE_INTEGER, PLARGE_INTEGER, DWORD) WINAPI_NOT_ON_NT4;
+WINBASEAPI WINBOOL WINAPI IsDBCSLeadByteEx(UINT, BYTE) WINAPI_NOT_ON_NT4;
+HANDLE WINAPI CreateToolhelp32Snapshot(DWORD, DWORD) WINAPI_NOT_ON_NT4;
+WINBOOL WINAPI Process32FirstW(HANDLE, LPPROCESSENTRY32W) WINAPI_NOT_ON_NT4;
+WINBOOL WINAPI Process32NextW(HANDLE, LPPROCESSENTRY32W) WINAPI_NOT_ON_NT4;
 
 #endif

@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <tlhelp32.h>
 
 /* The forced NT 4.0 path of a --enable-test-hooks build. */
 static bool forced_nt4(void)

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <wchar.h>
 
+#include "winapi.h" /* and with it the NT 4.0 floor */
+
 /* Both return false when the text does not fit or does not convert (out is then ""). */
 bool win_to_wide(const char *text, wchar_t *out, size_t cap);
 bool win_from_wide(const wchar_t *text, char *out, size_t cap);
