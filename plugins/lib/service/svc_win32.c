@@ -70,6 +70,17 @@ static bool fail_code(struct svc_error *err, DWORD code, const char *fmt, ...)
 /* Record GetLastError() of the call that just failed. */
 #define fail_last(err, ...) fail_code((err), GetLastError(), __VA_ARGS__)
 
+/* No pid to act on: why, when the last status could not name its process. */
+static bool fail_no_pid(struct svc_error *err, const char *verb)
+{
+	if (!*pid_unknown_why)
+		return fail_code(err, ERROR_INVALID_PARAMETER, "no process to %s", verb);
+	err->kind = SVC_FAIL_OTHER;
+	err->code = ERROR_INVALID_PARAMETER;
+	snprintf(err->text, sizeof err->text, "no process to %s: %s", verb, pid_unknown_why);
+	return false;
+}
+
 static void no_error(struct svc_error *err)
 {
 	err->kind = SVC_FAIL_NONE;
@@ -208,6 +219,7 @@ static unsigned long pid_from_image(struct svc *s)
 bool svc_query_status(struct svc *s, struct svc_status *out, struct svc_error *err)
 {
 	no_error(err);
+	pid_unknown_why[0] = '\0';
 	struct winapi_service_status_process p;
 	memset(&p, 0, sizeof p);
 	winapi_query_service_status_ex_fn query_ex = winapi_query_service_status_ex();
@@ -327,8 +339,7 @@ struct svc_process *svc_process_open(unsigned long pid, struct svc_error *err)
 {
 	no_error(err);
 	if (pid == 0) {
-		fail_code(err, ERROR_INVALID_PARAMETER, "no process to open%s%s",
-		          *pid_unknown_why ? ": " : "", pid_unknown_why);
+		fail_no_pid(err, "open");
 		return NULL;
 	}
 	HANDLE h =
@@ -491,8 +502,7 @@ bool svc_kill_process(unsigned long pid, long timeout_ms, struct svc_error *err)
 {
 	no_error(err);
 	if (pid == 0)
-		return fail_code(err, ERROR_INVALID_PARAMETER, "no process to end%s%s",
-		                 *pid_unknown_why ? ": " : "", pid_unknown_why);
+		return fail_no_pid(err, "end");
 	HANDLE h = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE, (DWORD)pid);
 	if (!h)
 		return fail_last(err, "cannot open process %lu", pid);
