@@ -57,7 +57,10 @@ static const struct program_info info = {
              "Window or bookmark: a window (--window 24h) answers \"did it happen lately\" and clears\n"
              "by itself when the event ages out; a bookmark (--state-file) alerts once per new event,\n"
              "and the next check is OK again. --clear-on-start keeps an occurrence counting until the\n"
-             "KM service next starts successfully (event 7036 \"running\" in the System log).\n"
+             "KM service next starts successfully: event 7036 \"running\" in the System log (logged from\n"
+             "Windows XP on: no source shows it on NT 4.0 or 2000), or, in the Application log (the\n"
+             "--file exports or the live log), the suite's own handle_kms_restart 1, kms_backup 101 or\n"
+             "kms_restore 201 (with --service: only those whose text names one of the services).\n"
              "\n"
              "Output: the first line gives the count, the window, the last occurrence (UTC) and the\n"
              "remedy; the long output lists the events (time, id, type, source, record number,\n"
@@ -110,6 +113,53 @@ static bool not_cleared(const struct evt_record *r, void *ctx)
 	return true;
 }
 
+/* What Windows NT 4.0 and 2000 log when the KM service has started: not 7036
+ * (the service manager logs it from XP on, as far as anyone can show), but
+ * the suite's own events in the Application log, each source with its id. */
+static const struct suite_start {
+	const char *source;
+	uint16_t id;
+} suite_starts[] = {
+    {"handle_kms_restart", 1}, /* restarted: the KM service is RUNNING */
+    {"kms_backup", 101},       /* backup taken and the KM service RUNNING again */
+    {"kms_restore", 201},      /* Kmsdata restored and the KM service RUNNING */
+};
+#define N_SUITE_STARTS (sizeof suite_starts / sizeof suite_starts[0])
+
+/* One of suite_starts; with --service, its text (%1, the program's result
+ * line) must name one of the services. */
+static bool is_suite_start(const struct evt_record *r, void *ctx)
+{
+	const struct start_match *m = ctx;
+	char source[64], text[1024];
+	evt_record_source(r, source, sizeof source);
+	bool known = false;
+	for (size_t i = 0; i < N_SUITE_STARTS; i++)
+		known = known ||
+		        (r->event_id == suite_starts[i].id && evt_text_equal(source, suite_starts[i].source));
+	if (!known || !args.services)
+		return known;
+	evt_record_string(r, 0, text, sizeof text);
+	for (size_t i = 0; i < m->n_services; i++)
+		if (evt_text_contains(text, m->services[i]))
+			return true;
+	return false;
+}
+
+/* The newest match of q in one log (file, or the live log when NULL). */
+static void newest_start(const char *file, const char *host, const char *log, struct evtquery *q,
+                         struct clearing *clear)
+{
+	struct evt_source *src = evtcheck_open(file, host, log);
+	struct evtquery_result res;
+	evtcheck_query(src, q, &res);
+	evt_source_close(src);
+	if (res.count > 0 && (!clear->found || res.newest > clear->started)) {
+		clear->found = true;
+		clear->started = res.newest;
+	}
+}
+
 static void find_last_start(const struct evtcheck *c, struct clearing *clear)
 {
 	static const char *default_services[] = {KM_DISPLAY_NAME, KM_DISPLAY_NAME_OLD, KM_SOURCE, NULL};
@@ -121,12 +171,15 @@ static void find_last_start(const struct evtcheck *c, struct clearing *clear)
 	q.limit = 1;
 	q.accept = is_km_service_running;
 	q.accept_ctx = &m;
-	struct evt_source *src = evtcheck_open(args.system_file, c->host, "System");
-	struct evtquery_result res;
-	evtcheck_query(src, &q, &res);
-	evt_source_close(src);
-	clear->found = res.count > 0;
-	clear->started = res.newest;
+	newest_start(args.system_file, c->host, "System", &q, clear);
+	struct evtquery suite = {.limit = 1, .accept = is_suite_start, .accept_ctx = &m};
+	for (size_t i = 0; i < N_SUITE_STARTS; i++) {
+		suite.sources[suite.n_sources++] = suite_starts[i].source;
+		suite.ids[suite.n_ids].first = suite_starts[i].id;
+		suite.ids[suite.n_ids++].last = suite_starts[i].id;
+	}
+	for (size_t i = 0; i < (c->n_files ? c->n_files : 1); i++)
+		newest_start(c->n_files ? c->files[i] : NULL, c->host, "Application", &suite, clear);
 }
 
 static void setup_query(struct evtquery *q)
@@ -192,7 +245,8 @@ static void add_own_options(struct poptOption *own, size_t *n)
 	     "TEXT"},
 	    {"clear-on-start", '\0', POPT_ARG_NONE, &args.clear_on_start, 0,
 	     "An occurrence followed by a successful start of the KM service (7036 "
-	     "\"running\" in the System log) no longer counts",
+	     "\"running\" in the System log, or handle_kms_restart 1, kms_backup 101, kms_restore 201 "
+	     "in the Application log) no longer counts",
 	     NULL},
 	    {"system-file", '\0', POPT_ARG_STRING, &args.system_file, 0,
 	     "With --clear-on-start: read the System log from this exported .evt "

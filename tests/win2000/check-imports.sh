@@ -4,15 +4,12 @@
 # PASS/FAIL line per exe and "N passed, N failed".
 dir=$(dirname "$0")
 . "$dir/../lib/harness.sh"
+. "$dir/imports-of.sh"
 objdump=$1
 shift
 known=$(cat "$dir"/*.imports | grep -v "^#" | awk '{dll=toupper($1); for (i = 2; i <= NF; i++) print dll ":" $i}')
 for exe in "$@"; do
-	imports=$("$objdump" -p "$exe" | awk '
-		/^[[:space:]]*DLL Name:/ { dll = toupper($3); next }
-		/^[[:space:]]*vma:/ { inlist = 1; next }
-		dll != "" && /^[[:space:]]+[0-9a-f]+[[:space:]]+[0-9]+[[:space:]]+[A-Za-z_]/ { print dll ":" $3 }
-		/^$/ { }')
+	imports=$(imports_of "$objdump" "$exe")
 	missing=""
 	for imp in $imports; do
 		if ! printf '%s\n' "$known" | grep -qx -- "$imp"; then

@@ -319,9 +319,13 @@ long long fsys_read(struct fsys_file *f, void *buf, size_t n, char *err)
 
 long long fsys_read_at(struct fsys_file *f, uint64_t off, void *buf, size_t n, char *err)
 {
-	LARGE_INTEGER at;
-	at.QuadPart = (LONGLONG)off;
-	if (!SetFilePointerEx(f->h, at, NULL, FILE_BEGIN)) {
+	/* SetFilePointer with its high word (NT 3.1; SetFilePointerEx is 2000):
+	 * INVALID_SET_FILE_POINTER is also a valid low word, so the error is
+	 * GetLastError's, cleared first. */
+	LONG high = (LONG)(off >> 32);
+	SetLastError(NO_ERROR);
+	DWORD low = SetFilePointer(f->h, (LONG)(DWORD)off, &high, FILE_BEGIN);
+	if (low == INVALID_SET_FILE_POINTER && GetLastError() != NO_ERROR) {
 		set_err(err, GetLastError());
 		return -1;
 	}
@@ -330,12 +334,16 @@ long long fsys_read_at(struct fsys_file *f, uint64_t off, void *buf, size_t n, c
 
 bool fsys_file_size(struct fsys_file *f, uint64_t *size, char *err)
 {
-	LARGE_INTEGER n;
-	if (!GetFileSizeEx(f->h, &n)) {
+	/* GetFileSize with its high word (NT 3.1; GetFileSizeEx is 2000), the
+	 * same care with INVALID_FILE_SIZE as a valid low word. */
+	DWORD high = 0;
+	SetLastError(NO_ERROR);
+	DWORD low = GetFileSize(f->h, &high);
+	if (low == INVALID_FILE_SIZE && GetLastError() != NO_ERROR) {
 		set_err(err, GetLastError());
 		return false;
 	}
-	*size = (uint64_t)n.QuadPart;
+	*size = ((uint64_t)high << 32) | low;
 	return true;
 }
 

@@ -11,6 +11,7 @@
 #include <windows.h>
 #include <aclapi.h>
 
+#include "winapi.h"
 #include "wintext.h"
 
 struct lock {
@@ -101,8 +102,13 @@ static HANDLE open_mutex(const char *name, SECURITY_ATTRIBUTES *sa, DWORD *code)
 	wchar_t wide[300];
 	char full[300];
 	snprintf(full, sizeof full, "Global\\%s", name);
-	HANDLE h = win_to_wide(full, wide, 300) ? CreateMutexW(sa, FALSE, wide) : NULL;
-	*code = h ? 0 : GetLastError();
+	HANDLE h = NULL;
+	if (!winapi_global_names())
+		*code = ERROR_PATH_NOT_FOUND; /* NT 4.0's answer, forced */
+	else {
+		h = win_to_wide(full, wide, 300) ? CreateMutexW(sa, FALSE, wide) : NULL;
+		*code = h ? 0 : GetLastError();
+	}
 	/* Only where Global\ does not exist (NT 4 without Terminal Services)
 	 * the session's name is the machine's: any other failure, access
 	 * denied above all, must not send two handlers to two different locks. */

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <wchar.h>
 
+#include "winapi.h" /* and with it the NT 4.0 floor */
+
 /* Both return false when the text does not fit or does not convert (out is then ""). */
 bool win_to_wide(const char *text, wchar_t *out, size_t cap);
 bool win_from_wide(const wchar_t *text, char *out, size_t cap);
@@ -16,5 +18,11 @@ bool win_from_wide(const wchar_t *text, char *out, size_t cap);
  * final period ("The specified service does not exist as an installed
  * service"); "Win32 error N" when the system has none. Returns the length. */
 size_t win_error_message(unsigned long code, char *buf, size_t cap);
+
+/* A SID (a PSID) as text, "S-1-5-32-544", made from its fields
+ * (GetSidIdentifierAuthority, GetSidSubAuthorityCount, GetSidSubAuthority:
+ * NT 3.1) where ConvertSidToStringSidW would need Windows 2000. Returns the
+ * length; truncated to cap. */
+size_t win_sid_text(void *sid, char *buf, size_t cap);
 
 #endif

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <windows.h>
 #include <aclapi.h>
-#include <sddl.h>
 
 #include "secret.h"
 #include "wintext.h"
@@ -51,17 +50,13 @@ static void trustee_name(PSID sid, char *out, size_t cap)
 	wchar_t name[128], domain[128];
 	DWORD n = 128, d = 128;
 	SID_NAME_USE use;
-	wchar_t *text = NULL;
 	if (LookupAccountSidW(NULL, sid, name, &n, domain, &d, &use)) {
 		wchar_t full[260];
 		_snwprintf(full, 260, L"%ls%ls%ls", domain, *domain ? L"\\" : L"", name);
 		full[259] = L'\0';
 		win_from_wide(full, out, cap);
-	} else if (ConvertSidToStringSidW(sid, &text)) {
-		win_from_wide(text, out, cap);
-		LocalFree(text);
 	} else {
-		snprintf(out, cap, "an unnamed account");
+		win_sid_text(sid, out, cap);
 	}
 }
 

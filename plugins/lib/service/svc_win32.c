@@ -1,7 +1,9 @@
-/* svc, Windows: the service manager API (OpenSCManagerW, QueryServiceStatusEx,
+/* svc, Windows: the service manager API (OpenSCManagerW, QueryServiceStatus,
  * QueryServiceConfigW, StartServiceW, ControlService) and the service's own
- * process (GetProcessTimes, TerminateProcess). Every wait is bounded by its
- * timeout and by the program's deadline. */
+ * process (GetProcessTimes, TerminateProcess). The pid comes from
+ * QueryServiceStatusEx where Windows has it (2000); on NT 4.0 from the one
+ * process running the service's image (proc.h), never from a guess. Every
+ * wait is bounded by its timeout and by the program's deadline. */
 #include "svc.h"
 
 #include <stdarg.h>
@@ -11,7 +13,9 @@
 #include <windows.h>
 
 #include "deadline.h"
+#include "proc.h"
 #include "strbuf.h"
+#include "winapi.h"
 #include "wintext.h"
 
 /* Time kept back from the deadline so the caller can still report. */
@@ -21,7 +25,12 @@ struct svc {
 	SC_HANDLE manager;
 	SC_HANDLE service;
 	char name[256];
+	bool remote;
 };
+
+/* Why the last status had no pid although the service has a process (NT 4.0:
+ * no process, or several, run its image): said when that pid is asked for. */
+static char pid_unknown_why[256];
 
 static svc_fail_kind classify(DWORD code)
 {
@@ -61,6 +70,17 @@ static bool fail_code(struct svc_error *err, DWORD code, const char *fmt, ...)
 /* Record GetLastError() of the call that just failed. */
 #define fail_last(err, ...) fail_code((err), GetLastError(), __VA_ARGS__)
 
+/* No pid to act on: why, when the last status could not name its process. */
+static bool fail_no_pid(struct svc_error *err, const char *verb)
+{
+	if (!*pid_unknown_why)
+		return fail_code(err, ERROR_INVALID_PARAMETER, "no process to %s", verb);
+	err->kind = SVC_FAIL_OTHER;
+	err->code = ERROR_INVALID_PARAMETER;
+	snprintf(err->text, sizeof err->text, "no process to %s: %s", verb, pid_unknown_why);
+	return false;
+}
+
 static void no_error(struct svc_error *err)
 {
 	err->kind = SVC_FAIL_NONE;
@@ -91,6 +111,7 @@ struct svc *svc_open(const char *host, const char *name, bool control, struct sv
 		return NULL;
 	}
 	snprintf(s->name, sizeof s->name, "%s", name);
+	s->remote = host != NULL;
 	s->manager = OpenSCManagerW(host ? host_w : NULL, NULL, SC_MANAGER_CONNECT);
 	if (!s->manager) {
 		fail_last(err, "cannot open the service manager%s%s", host ? " on " : "", host ? host : "");
@@ -119,18 +140,22 @@ void svc_close(struct svc *s)
 	free(s);
 }
 
-static void status_from(const SERVICE_STATUS_PROCESS *p, struct svc_status *out)
+static svc_state state_from(DWORD state)
 {
-	out->state =
-	    (p->dwCurrentState >= 1 && p->dwCurrentState <= 7) ? (svc_state)p->dwCurrentState : SVC_STOPPED;
-	out->checkpoint = p->dwCheckPoint;
-	out->wait_hint_ms = p->dwWaitHint;
-	out->pid = p->dwProcessId;
-	out->win32_exit_code = p->dwWin32ExitCode;
-	out->service_exit_code = p->dwServiceSpecificExitCode;
-	out->controls_accepted = p->dwControlsAccepted;
-	out->service_type = p->dwServiceType;
-	out->service_flags = p->dwServiceFlags;
+	return (state >= 1 && state <= 7) ? (svc_state)state : SVC_STOPPED;
+}
+
+static void status_from(const struct winapi_service_status_process *p, struct svc_status *out)
+{
+	out->state = state_from(p->current_state);
+	out->checkpoint = p->checkpoint;
+	out->wait_hint_ms = p->wait_hint;
+	out->pid = p->process_id;
+	out->win32_exit_code = p->win32_exit_code;
+	out->service_exit_code = p->service_exit_code;
+	out->controls_accepted = p->controls_accepted;
+	out->service_type = p->service_type;
+	out->service_flags = p->service_flags;
 }
 
 bool svc_status_own_process(const struct svc_status *st)
@@ -140,15 +165,79 @@ bool svc_status_own_process(const struct svc_status *st)
 	       !(st->service_flags & SERVICE_RUNS_IN_SYSTEM_PROCESS);
 }
 
+/* The image's base name in a service's binary path, quoted or not, with
+ * arguments or not ("C:\\Exchsrvr\\bin\\kms.exe" -x: kms.exe). */
+static void image_of(const char *binary_path, char *out, size_t cap)
+{
+	const char *start = binary_path, *end;
+	if (*start == '"') {
+		start++;
+		end = strchr(start, '"');
+	} else {
+		end = strstr(start, ".exe");
+		if (!end)
+			end = strstr(start, ".EXE");
+		end = end ? end + 4 : strchr(start, ' ');
+	}
+	if (!end)
+		end = start + strlen(start);
+	for (const char *c = start; c < end; c++)
+		if (*c == '\\' || *c == '/')
+			start = c + 1;
+	snprintf(out, cap, "%.*s", (int)(end - start), start);
+}
+
+/* NT 4.0: the pid of the one process running the service's image (local only). */
+static unsigned long pid_from_image(struct svc *s)
+{
+	struct svc_config cfg;
+	struct svc_error err;
+	char image[MAX_PATH], why[256];
+	unsigned long pid = 0;
+	unsigned count = 0;
+	if (s->remote) {
+		snprintf(pid_unknown_why, sizeof pid_unknown_why,
+		         "this Windows cannot name the process of a service on another host");
+		return 0;
+	}
+	if (!svc_query_config(s, &cfg, &err)) {
+		snprintf(pid_unknown_why, sizeof pid_unknown_why, "%s", err.text);
+		return 0;
+	}
+	image_of(cfg.binary_path, image, sizeof image);
+	if (proc_count_by_name(image, &pid, &count, why, sizeof why) == PROC_ERROR)
+		snprintf(pid_unknown_why, sizeof pid_unknown_why, "%s", why);
+	else if (count == 0)
+		snprintf(pid_unknown_why, sizeof pid_unknown_why, "no process runs its image %s", image);
+	else if (count > 1)
+		snprintf(pid_unknown_why, sizeof pid_unknown_why,
+		         "%u processes run its image %s: its pid is ambiguous and none is ended on a guess",
+		         count, image);
+	return count == 1 ? pid : 0;
+}
+
 bool svc_query_status(struct svc *s, struct svc_status *out, struct svc_error *err)
 {
 	no_error(err);
-	SERVICE_STATUS_PROCESS p;
-	DWORD needed = 0;
+	pid_unknown_why[0] = '\0';
+	struct winapi_service_status_process p;
 	memset(&p, 0, sizeof p);
-	if (!QueryServiceStatusEx(s->service, SC_STATUS_PROCESS_INFO, (BYTE *)&p, sizeof p, &needed))
+	winapi_query_service_status_ex_fn query_ex = winapi_query_service_status_ex();
+	DWORD needed = 0;
+	if (query_ex) {
+		if (!query_ex(s->service, WINAPI_SC_STATUS_PROCESS_INFO, (BYTE *)&p, sizeof p, &needed))
+			return fail_last(err, "cannot query service '%s'", s->name);
+		status_from(&p, out);
+		return true;
+	}
+	SERVICE_STATUS basic;
+	if (!QueryServiceStatus(s->service, &basic))
 		return fail_last(err, "cannot query service '%s'", s->name);
+	/* SERVICE_STATUS is the head of SERVICE_STATUS_PROCESS, field by field. */
+	memcpy(&p, &basic, sizeof basic);
 	status_from(&p, out);
+	if (out->state != SVC_STOPPED)
+		out->pid = pid_from_image(s);
 	return true;
 }
 
@@ -204,18 +293,13 @@ bool svc_query_other(struct svc *s, const char *name, svc_state *out, struct svc
 		}
 		return fail_last(err, "cannot open service '%s'", name);
 	}
-	SERVICE_STATUS_PROCESS p;
-	DWORD needed = 0;
-	memset(&p, 0, sizeof p);
-	bool ok = QueryServiceStatusEx(other, SC_STATUS_PROCESS_INFO, (BYTE *)&p, sizeof p, &needed);
+	SERVICE_STATUS st;
+	bool ok = QueryServiceStatus(other, &st);
 	if (!ok)
 		fail_last(err, "cannot query service '%s'", name);
 	CloseServiceHandle(other);
-	if (ok) {
-		struct svc_status st;
-		status_from(&p, &st);
-		*out = st.state;
-	}
+	if (ok)
+		*out = state_from(st.dwCurrentState);
 	return ok;
 }
 
@@ -255,7 +339,7 @@ struct svc_process *svc_process_open(unsigned long pid, struct svc_error *err)
 {
 	no_error(err);
 	if (pid == 0) {
-		fail_code(err, ERROR_INVALID_PARAMETER, "no process to open");
+		fail_no_pid(err, "open");
 		return NULL;
 	}
 	HANDLE h =
@@ -418,7 +502,7 @@ bool svc_kill_process(unsigned long pid, long timeout_ms, struct svc_error *err)
 {
 	no_error(err);
 	if (pid == 0)
-		return fail_code(err, ERROR_INVALID_PARAMETER, "no process to end");
+		return fail_no_pid(err, "end");
 	HANDLE h = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE, (DWORD)pid);
 	if (!h)
 		return fail_last(err, "cannot open process %lu", pid);
