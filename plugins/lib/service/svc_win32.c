@@ -511,7 +511,9 @@ bool svc_kill_process(unsigned long pid, long timeout_ms, struct svc_error *err)
 	return ok;
 }
 
-/* The KM service's own exit codes: its event IDs (domain.md). */
+/* The KM service's own exit codes, which are its event IDs: 5057 (KB Q184420,
+ * Q190699), 5058 (Q190698), 5060 (KB Q176737), 5085 (KB 818952), 5389 (KB
+ * Q259906). */
 static const char *kms_code_meaning(unsigned long code)
 {
 	switch (code) {
