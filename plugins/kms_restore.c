@@ -433,7 +433,7 @@ static void finish_interrupted(const struct kmsrestore_leftovers *left, const st
 	              left->first_ready);
 }
 
-static void start_restored(const struct config *cfg, const struct kmsrestore_plan *plan, const char *what,
+static _Noreturn void start_restored(const struct config *cfg, const struct kmsrestore_plan *plan, const char *what,
                            struct report *r)
 {
 	char err[1024];
