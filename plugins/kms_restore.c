@@ -96,30 +96,29 @@ static const struct program_info info = {
         "Then it starts the service with its password and waits for RUNNING, and records the restore "
         "(event log source kms_restore, ids 201/202/203; the handler's ledger, as a recovery).",
     .default_timeout = 600,
-    .notes =
-        "States:\n"
-        "  OK        restored and the service RUNNING (--no-service: restored); a dry run\n"
-        "            or --list that found a set to restore\n"
-        "  WARNING   restored and RUNNING, but the ledger or event log could not be written\n"
-        "  CRITICAL  the restore was tried and failed (the damaged Kmsdata is back in place),\n"
-        "            the service did not stop, or it did not start on the restored Kmsdata\n"
-        "            (the restored folder stays: the text says what to do)\n"
-        "  UNKNOWN   refused, nothing changed: bad options, no --yes, no sound set, a set\n"
-        "            that is not sound or dated in the future, Kmsdata not a folder, the\n"
-        "            lock held by handle_kms_restart or kms_backup; timeout\n"
-        "A kill at any point leaves the old Kmsdata in place or the restored one complete:\n"
-        "killed between its two renames, Kmsdata is missing and the verified copy waits\n"
-        "beside it (.<Kmsdata>.restore-<time>.ready); the next run with --yes renames it in\n"
-        "and goes on. Hidden copies a killed run left beside a Kmsdata are removed.\n"
-        "The timeout (-t, default 600 s) covers the whole run; the copy stops early to keep\n"
-        "--start-timeout for starting the service.\n"
-        "\n"
-        "Examples:\n"
-        "  kms_restore -d D:\\KmsBackup --list\n"
-        "  kms_restore -d D:\\KmsBackup -f C:\\secure\\kmspwd.ini --state-dir C:\\kms\\state --dry-run\n"
-        "  kms_restore -d D:\\KmsBackup -f C:\\secure\\kmspwd.ini --state-dir C:\\kms\\state --yes\n"
-        "  kms_restore -k /mnt/kmsdata -d /srv/kmsbackup --set kmsdata-20261120T030000Z --no-service "
-        "--yes\n",
+    .notes = "States:\n"
+             "  OK        restored and the service RUNNING (--no-service: restored); a dry run\n"
+             "            or --list that found a set to restore\n"
+             "  WARNING   restored and RUNNING, but the ledger or event log could not be written\n"
+             "  CRITICAL  the restore was tried and failed (the damaged Kmsdata is back in place),\n"
+             "            the service did not stop, or it did not start on the restored Kmsdata\n"
+             "            (the restored folder stays: the text says what to do)\n"
+             "  UNKNOWN   refused, nothing changed: bad options, no --yes, no sound set, a set\n"
+             "            that is not sound or dated in the future, Kmsdata not a folder, the\n"
+             "            lock held by handle_kms_restart or kms_backup; timeout\n"
+             "A kill at any point leaves the old Kmsdata in place or the restored one complete:\n"
+             "killed between its two renames, Kmsdata is missing and the verified copy waits\n"
+             "beside it (.<Kmsdata>.restore-<time>.ready); the next run with --yes renames it in\n"
+             "and goes on. Hidden copies a killed run left beside a Kmsdata are removed.\n"
+             "The timeout (-t, default 600 s) covers the whole run; the copy stops early to keep\n"
+             "--start-timeout for starting the service.\n"
+             "\n"
+             "Examples:\n"
+             "  kms_restore -d D:\\KmsBackup --list\n"
+             "  kms_restore -d D:\\KmsBackup -f C:\\secure\\kmspwd.ini --state-dir C:\\kms\\state --dry-run\n"
+             "  kms_restore -d D:\\KmsBackup -f C:\\secure\\kmspwd.ini --state-dir C:\\kms\\state --yes\n"
+             "  kms_restore -k /mnt/kmsdata -d /srv/kmsbackup --set kmsdata-20261120T030000Z --no-service "
+             "--yes\n",
 };
 
 static struct backupsvc *service; /* closed at exit: the password wiped, the lock freed */
@@ -194,7 +193,8 @@ static void parse(int argc, char **argv, struct config *cfg)
 	cfg->stop_timeout = stop_timeout_arg ? option_duration("--stop-timeout", stop_timeout_arg) : 120;
 	cfg->start_timeout = start_timeout_arg ? option_duration("--start-timeout", start_timeout_arg) : 120;
 	if (cfg->service && cfg->stop_timeout + cfg->start_timeout + 5 > cfg->common.timeout)
-		option_fail("--timeout", "%u s leaves no time to copy after --stop-timeout and --start-timeout",
+		option_fail("--timeout",
+		            "%u s leaves no time to copy after --stop-timeout and --start-timeout",
 		            cfg->common.timeout);
 }
 
@@ -204,14 +204,16 @@ static void describe_set(const struct kmsrestore_set *item, int64_t now, char *b
 {
 	char age[64], state[32];
 	duration_format(item->set.time < now ? (double)(now - item->set.time) : 0, age, sizeof age);
-	const char *db = !item->facts.db_found                  ? "none"
-	                 : item->facts.db.header != ESE_HEADER_OK ? "header unreadable"
-	                                                          : ese_state_name(item->facts.db.info.db_state,
-	                                                                           state, sizeof state);
+	const char *db = !item->facts.db_found ? "none"
+	                 : item->facts.db.header != ESE_HEADER_OK
+	                     ? "header unreadable"
+	                     : ese_state_name(item->facts.db.info.db_state, state, sizeof state);
 	snprintf(buf, cap, "%s: %s old, %zu file%s, database %s%s, %s%s", item->set.name, age,
 	         item->set.tree.files, item->set.tree.files == 1 ? "" : "s", db,
 	         item->set.time_from_manifest ? "" : " (no manifest)",
-	         item->future ? "dated in the future" : item->sound ? "sound" : "NOT sound: ",
+	         item->future  ? "dated in the future"
+	         : item->sound ? "sound"
+	                       : "NOT sound: ",
 	         item->future || item->sound ? "" : item->first_problem);
 }
 
@@ -243,6 +245,11 @@ static const struct kmsrestore_set *choose(const struct config *cfg, const struc
 		finish(STATE_UNKNOWN, EV_REFUSED, r, "refused: %s in %s: nothing was changed", why,
 		       cfg->backup_dir);
 	const struct kmsrestore_set *item = &sets->items[pick];
+	struct fsys_info st;
+	char err[FSYS_ERR_MAX];
+	if (fsys_lstat(item->set.path, &st, err) && st.kind == FSYS_LINK)
+		finish(STATE_UNKNOWN, EV_REFUSED, r,
+		       "--set: '%s' is a link, not a set folder: nothing was changed", item->set.path);
 	if (item->future)
 		finish(STATE_UNKNOWN, EV_REFUSED, r,
 		       "refused: set %s is dated in the future (clock skew?): nothing was changed",
@@ -282,8 +289,8 @@ static void what_is_lost(const struct kmsrestore_set *item, int64_t now, char *b
 	char age[64], when[32];
 	duration_format(item->set.time < now ? (double)(now - item->set.time) : 0, age, sizeof age);
 	kmsrestore_time_text(item->set.time, when, sizeof when);
-	snprintf(buf, cap, "set %s: keys enrolled after %s (%s ago) are not in this set", item->set.name, when,
-	         age);
+	snprintf(buf, cap, "set %s: keys enrolled after %s (%s ago) are not in this set", item->set.name,
+	         when, age);
 }
 
 /* ---- Kmsdata and the lock ---- */
@@ -296,16 +303,28 @@ static void check_kmsdata(const struct config *cfg, const struct kmsrestore_plan
 	char err[FSYS_PATH_MAX * 2 + 128];
 	struct fsys_info st;
 	if (!fsys_lstat(plan->kmsdata, &st, err))
-		finish(STATE_UNKNOWN, EV_REFUSED, r, "--kmsdata: cannot look at '%s': %s", plan->kmsdata, err);
+		finish(STATE_UNKNOWN, EV_REFUSED, r, "--kmsdata: cannot look at '%s': %s", plan->kmsdata,
+		       err);
 	if (st.kind != FSYS_DIR && st.kind != FSYS_MISSING)
-		finish(STATE_UNKNOWN, EV_REFUSED, r, "refused: --kmsdata '%s' is %s, not a folder: nothing was changed",
-		       plan->kmsdata, st.kind == FSYS_LINK ? "a link" : st.kind == FSYS_FILE ? "a file" : "special");
+		finish(STATE_UNKNOWN, EV_REFUSED, r,
+		       "refused: --kmsdata '%s' is %s, not a folder: nothing was changed", plan->kmsdata,
+		       st.kind == FSYS_LINK   ? "a link"
+		       : st.kind == FSYS_FILE ? "a file"
+		                              : "special");
 	if (!kmsrestore_leftovers_find(plan, left, err, sizeof err))
 		finish(STATE_UNKNOWN, EV_REFUSED, r, "--kmsdata: %s", err);
 	if (left->kmsdata_missing && left->ready != 1)
 		finish(STATE_UNKNOWN, EV_REFUSED, r,
 		       "refused: --kmsdata '%s' does not exist%s: nothing was changed", plan->kmsdata,
-		       left->ready > 1 ? " and more than one restored copy waits beside it: rename one in by hand" : "");
+		       left->ready > 1
+		           ? " and more than one restored copy waits beside it: rename one in by hand"
+		           : "");
+	if (fsys_lstat(plan->damaged, &st, err) && st.kind != FSYS_MISSING)
+		finish(
+		    STATE_UNKNOWN, EV_REFUSED, r,
+		    "refused: '%s' exists already (a restore in this very second?): nothing was changed, run "
+		    "again",
+		    plan->damaged);
 	(void)cfg;
 }
 
@@ -343,7 +362,8 @@ static void note_recovery(const struct config *cfg, struct report *r)
 		return;
 	}
 	struct lock *lock;
-	enum lock_result got = lock_take_within(KMS_HANDLER_LOCK, cfg->state_dir, 10000, &lock, err, sizeof err);
+	enum lock_result got =
+	    lock_take_within(KMS_HANDLER_LOCK, cfg->state_dir, 10000, &lock, err, sizeof err);
 	static struct ledger l;
 	bool ok = got == LOCK_TAKEN && fsys_join(path, sizeof path, cfg->state_dir, "kms-restart.ledger") &&
 	          ledger_load(path, &l, err, sizeof err) != ATOMICFILE_ERROR;
@@ -379,13 +399,11 @@ static void stop_service(const struct config *cfg, bool *was_running, struct rep
 {
 	char err[1024], state[32];
 	*was_running = false;
-	if (!cfg->service)
-		return;
-	if (!backupsvc_stop(service, (long)(cfg->stop_timeout * 1000), was_running, state, sizeof state, err,
-	                    sizeof err))
-		finish(STATE_CRITICAL, EV_REFUSED, r, "refused: service %s did not stop: %s: nothing was changed",
-		       cfg->service, err);
-	kmsrestore_step("stopped");
+	if (cfg->service && !backupsvc_stop(service, (long)(cfg->stop_timeout * 1000), was_running, state,
+	                                    sizeof state, err, sizeof err))
+		finish(STATE_CRITICAL, EV_REFUSED, r,
+		       "refused: service %s did not stop: %s: nothing was changed", cfg->service, err);
+	kmsrestore_step("stopped"); /* with --no-service too: the step before any copy */
 }
 
 /* Copy, verify, swap; every failure leaves the old Kmsdata in place. */
@@ -409,10 +427,11 @@ static void put_set_in_place(const struct config *cfg, const struct kms_set *set
 		return;
 	}
 	if (swap == KMSRESTORE_STUCK)
-		finish(STATE_CRITICAL, EV_FAILED, r,
-		       "restore failed and could not be undone: %s: rename one of them to '%s' by hand before "
-		       "starting %s",
-		       err, plan->kmsdata, cfg->service ? cfg->service : "the service");
+		finish(
+		    STATE_CRITICAL, EV_FAILED, r,
+		    "restore failed and could not be undone: %s: rename one of them to '%s' by hand before "
+		    "starting %s",
+		    err, plan->kmsdata, cfg->service ? cfg->service : "the service");
 	kmscopy_remove_tree(plan->ready, left, sizeof left);
 	if (cfg->service)
 		start_as_before(cfg, was_running, r);
@@ -433,17 +452,18 @@ static void finish_interrupted(const struct kmsrestore_leftovers *left, const st
 	              left->first_ready);
 }
 
-static _Noreturn void start_restored(const struct config *cfg, const struct kmsrestore_plan *plan, const char *what,
-                           struct report *r)
+static _Noreturn void start_restored(const struct config *cfg, const struct kmsrestore_plan *plan,
+                                     const char *what, struct report *r)
 {
 	char err[1024];
 	if (!cfg->service)
 		finish(STATE_OK, EV_RESTORED, r, "%s; start the KM service with its password", what);
 	if (!backupsvc_start_watched(service, (long)(cfg->start_timeout * 1000), err, sizeof err))
-		finish(STATE_CRITICAL, EV_FAILED, r,
-		       "%s, but service %s did not start: %s: the restored Kmsdata stays in place (the damaged "
-		       "one beside it); check the password file and start %s with its password",
-		       what, cfg->service, err, cfg->service);
+		finish(
+		    STATE_CRITICAL, EV_FAILED, r,
+		    "%s, but service %s did not start: %s: the restored Kmsdata stays in place (the damaged "
+		    "one beside it); check the password file and start %s with its password",
+		    what, cfg->service, err, cfg->service);
 	(void)plan;
 	finish(r->state, EV_RESTORED, r, "%s, service %s RUNNING with its password", what, cfg->service);
 }
@@ -454,7 +474,8 @@ int main(int argc, char **argv)
 	static struct report r;
 	static struct kmsrestore_sets sets;
 	static struct kmsrestore_plan plan;
-	char err[FSYS_PATH_MAX * 2 + 256], lost[KMSRESTORE_TEXT_MAX], what[KMSRESTORE_TEXT_MAX + FSYS_PATH_MAX * 2 + 64];
+	char err[FSYS_PATH_MAX * 2 + 256], lost[KMSRESTORE_TEXT_MAX],
+	    what[KMSRESTORE_TEXT_MAX + FSYS_PATH_MAX * 2 + 64];
 	parse(argc, argv, &cfg);
 	current = &cfg;
 	record_events = cfg.yes;
@@ -477,15 +498,16 @@ int main(int argc, char **argv)
 			finish(STATE_UNKNOWN, EV_REFUSED, &r, "--backup-dir: %s: nothing was changed", err);
 		chosen = choose(&cfg, &sets, &r);
 		what_is_lost(chosen, now, lost, sizeof lost);
-		snprintf(what, sizeof what, "restored %s from %s; the damaged folder is kept as %s", plan.kmsdata,
-		         lost, plan.damaged);
+		snprintf(what, sizeof what, "restored %s from %s; the damaged folder is kept as %s",
+		         plan.kmsdata, lost, plan.damaged);
 	}
 	if (!cfg.dry_run && !cfg.yes)
 		finish(STATE_UNKNOWN, 0, &r, "refused without --yes (or --dry-run): would restore %s from %s",
 		       plan.kmsdata, chosen ? lost : "its interrupted restore");
 	take_lock(&cfg, &plan, &r);
 	if (cfg.dry_run)
-		finish(STATE_OK, 0, &r, "dry run: would %s%srestore %s from %s, move the damaged folder to %s%s",
+		finish(STATE_OK, 0, &r,
+		       "dry run: would %s%srestore %s from %s, move the damaged folder to %s%s",
 		       cfg.service ? "stop " : "", cfg.service ? cfg.service : "", plan.kmsdata,
 		       chosen ? lost : "its interrupted restore", plan.damaged,
 		       cfg.service ? ", then start it with its password" : "");

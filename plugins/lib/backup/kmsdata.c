@@ -583,7 +583,8 @@ size_t kms_sets_newest(const struct kms_set *sets, size_t count, const bool *ski
 {
 	size_t newest = count;
 	for (size_t i = 0; i < count; i++)
-		if (sets[i].listed && !(skip && skip[i]) && (newest == count || sets[i].time > sets[newest].time))
+		if (sets[i].listed && !(skip && skip[i]) &&
+		    (newest == count || sets[i].time > sets[newest].time))
 			newest = i;
 	return newest;
 }

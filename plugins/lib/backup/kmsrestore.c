@@ -84,7 +84,8 @@ bool kmsrestore_sets_load(const char *backup_dir, int64_t now, struct kmsrestore
 {
 	struct kms_names names;
 	memset(out, 0, sizeof *out);
-	if (!kms_folder_exists(backup_dir, err, errcap) || !kms_sets_find(backup_dir, "*", &names, err, errcap))
+	if (!kms_folder_exists(backup_dir, err, errcap) ||
+	    !kms_sets_find(backup_dir, "*", &names, err, errcap))
 		return false;
 	out->items = calloc(names.count ? names.count : 1, sizeof *out->items);
 	if (!out->items) {
@@ -137,9 +138,10 @@ size_t kmsrestore_choose(const struct kmsrestore_sets *s, char *why, size_t whyc
 	for (size_t k = 0; k < s->count; k++) {
 		const struct kmsrestore_set *item = &s->items[s->order[k]];
 		if (item->future) {
-			snprintf(why, whycap,
-			         "set %s is dated in the future (clock skew?): name the set to restore with --set",
-			         item->set.name);
+			snprintf(
+			    why, whycap,
+			    "set %s is dated in the future (clock skew?): name the set to restore with --set",
+			    item->set.name);
 			return s->count;
 		}
 		if (item->sound)
@@ -157,8 +159,8 @@ bool kmsrestore_set_name_ok(const char *name, char *why, size_t whycap)
 {
 	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strpbrk(name, "/\\:") ||
 	    name[0] == '.') {
-		snprintf(why, whycap, "'%s' is not the name of a set in --backup-dir (a subfolder name, no path)",
-		         name);
+		snprintf(why, whycap,
+		         "'%s' is not the name of a set in --backup-dir (a subfolder name, no path)", name);
 		return false;
 	}
 	return true;
@@ -321,8 +323,8 @@ static bool verify_as_set(const struct kms_set *set, const char *copy, char *err
 	return item.sound;
 }
 
-bool kmsrestore_prepare(const struct kms_set *set, const struct kmsrestore_plan *p, long reserve_ms, char *err,
-                        size_t errcap)
+bool kmsrestore_prepare(const struct kms_set *set, const struct kmsrestore_plan *p, long reserve_ms,
+                        char *err, size_t errcap)
 {
 	char why[FSYS_ERR_MAX];
 	bool ok = kmscopy_tree(set->path, &set->tree, p->copy, reserve_ms, err, errcap);

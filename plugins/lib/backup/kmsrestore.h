@@ -86,8 +86,8 @@ bool kmsrestore_leftovers_remove(const struct kmsrestore_plan *p, char *err, siz
  * (the listing with every size, the manifest, Kmsmdb.edb in clean shutdown
  * state with every page checksum right), then rename it to p->ready. On
  * failure the copy is removed (err says if it could not be). */
-bool kmsrestore_prepare(const struct kms_set *set, const struct kmsrestore_plan *p, long reserve_ms, char *err,
-                        size_t errcap);
+bool kmsrestore_prepare(const struct kms_set *set, const struct kmsrestore_plan *p, long reserve_ms,
+                        char *err, size_t errcap);
 
 enum kmsrestore_swap {
 	KMSRESTORE_SWAPPED,     /* Kmsdata is the restored copy; the damaged folder beside it */

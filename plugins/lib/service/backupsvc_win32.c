@@ -100,10 +100,9 @@ static bool start_and_wait(struct backupsvc *s, long timeout_ms, bool watched, c
 		snprintf(err, errcap, "%s", e.text);
 		return false;
 	}
-	enum svc_wait_result w = watched
-	                             ? svc_wait_progress(s->svc, SVC_RUNNING, timeout_ms, &st, &progressed,
-	                                                 &stalled, &e)
-	                             : svc_wait(s->svc, SVC_RUNNING, timeout_ms, &st, &progressed, &e);
+	enum svc_wait_result w =
+	    watched ? svc_wait_progress(s->svc, SVC_RUNNING, timeout_ms, &st, &progressed, &stalled, &e)
+	            : svc_wait(s->svc, SVC_RUNNING, timeout_ms, &st, &progressed, &e);
 	char why[256];
 	if (w == SVC_WAIT_REACHED)
 		return true;
@@ -115,7 +114,9 @@ static bool start_and_wait(struct backupsvc *s, long timeout_ms, bool watched, c
 		snprintf(err, errcap, "the service stopped while starting (exit code %lu, service code %lu)",
 		         st.win32_exit_code, st.service_exit_code);
 	else if (stalled)
-		snprintf(err, errcap, "the service is still %s, its checkpoint %lu unmoved for its wait hint: it hangs in its start",
+		snprintf(err, errcap,
+		         "the service is still %s, its checkpoint %lu unmoved for its wait hint: it hangs in "
+		         "its start",
 		         svc_state_name(st.state), st.checkpoint);
 	else
 		snprintf(err, errcap, "the service did not reach RUNNING within %ld s (it is %s)",
