@@ -507,9 +507,9 @@ int main(int argc, char **argv)
 	take_lock(&cfg, &plan, &r);
 	if (cfg.dry_run)
 		finish(STATE_OK, 0, &r,
-		       "dry run: would %s%srestore %s from %s, move the damaged folder to %s%s",
-		       cfg.service ? "stop " : "", cfg.service ? cfg.service : "", plan.kmsdata,
-		       chosen ? lost : "its interrupted restore", plan.damaged,
+		       "dry run: would %s%s%srestore %s from %s, move the damaged folder to %s%s",
+		       cfg.service ? "stop " : "", cfg.service ? cfg.service : "", cfg.service ? ", " : "",
+		       plan.kmsdata, chosen ? lost : "its interrupted restore", plan.damaged,
 		       cfg.service ? ", then start it with its password" : "");
 	bool was_running;
 	stop_service(&cfg, &was_running, &r);
