@@ -15,7 +15,9 @@
 #include "kmsrestore.h"
 #include "ledger.h"
 #include "lock.h"
+#include "deadline.h"
 #include "options.h"
+#include "perfdata.h"
 #include "plugin.h"
 
 #define EV_RESTORED 201
@@ -125,6 +127,22 @@ static struct backupsvc *service; /* closed at exit: the password wiped, the loc
 static struct lock *offline_lock;
 static const struct config *current;
 static bool record_events;
+static const struct kms_tree *copied; /* the set's listing, once copied: perfdata */
+static long run_began_ms;
+
+static void report_copy_perf(struct report *r)
+{
+	if (!copied)
+		return;
+	double seconds = (double)(run_began_ms - deadline_remaining_ms()) / 1000.0;
+	struct perfdata perf[] = {
+	    {.label = "duration", .value = seconds > 0 ? seconds : 0, .uom = "s", .has_min = true},
+	    {.label = "files", .value = (double)copied->files, .uom = "", .has_min = true},
+	    {.label = "bytes", .value = (double)copied->bytes, .uom = "B", .has_min = true},
+	};
+	for (size_t i = 0; i < sizeof perf / sizeof perf[0]; i++)
+		report_perf(r, &perf[i]);
+}
 
 static void close_service(void)
 {
@@ -157,6 +175,7 @@ static _Noreturn void finish(plugin_state state, unsigned id, struct report *r, 
 		}
 	}
 	report_summary(r, "%s", text);
+	report_copy_perf(r);
 	report_exit(r);
 }
 
@@ -420,6 +439,7 @@ static void put_set_in_place(const struct config *cfg, const struct kms_set *set
 		finish(STATE_CRITICAL, EV_FAILED, r, "restore failed: %s: Kmsdata '%s' is as it was", err,
 		       plan->kmsdata);
 	}
+	copied = &set->tree;
 	kmsrestore_step("ready");
 	enum kmsrestore_swap swap = kmsrestore_swap(plan, plan->ready, err, sizeof err);
 	if (swap == KMSRESTORE_SWAPPED) {
@@ -477,6 +497,7 @@ int main(int argc, char **argv)
 	char err[FSYS_PATH_MAX * 2 + 256], lost[KMSRESTORE_TEXT_MAX],
 	    what[KMSRESTORE_TEXT_MAX + FSYS_PATH_MAX * 2 + 64];
 	parse(argc, argv, &cfg);
+	run_began_ms = deadline_remaining_ms();
 	current = &cfg;
 	record_events = cfg.yes;
 	report_init(&r, info.name);

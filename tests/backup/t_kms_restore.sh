@@ -160,7 +160,7 @@ for step in stopped copied ready moved swapped; do
 done
 
 # --- the restore itself ---
-t_expect "a restore from the newest sound set" 0 "^KMS_RESTORE OK - restored $work/site/kmsdata from set $good: keys enrolled after .* are not in this set; the damaged folder is kept as $work/site/kmsdata.damaged-[0-9]{8}T[0-9]{6}Z; start the KM service with its password$" kr --yes
+t_expect "a restore from the newest sound set" 0 "^KMS_RESTORE OK - restored $work/site/kmsdata from set $good: keys enrolled after .* are not in this set; the damaged folder is kept as $work/site/kmsdata.damaged-[0-9]{8}T[0-9]{6}Z; start the KM service with its password \| duration=[0-9.]+s;;;0; files=4;;;0; bytes=[0-9]+B;;;0;$" kr --yes
 damaged=$(find "$work/site" -mindepth 1 -maxdepth 1 -name 'kmsdata.damaged-*' | head -n 1)
 if is_set "$work/site/kmsdata"; then t_pass "the restored Kmsdata is byte-identical to the set (without its manifest)"; else t_fail "restored Kmsdata byte-identical to the set" "$(diff -r "$work/sets/$good" "$work/site/kmsdata" 2>&1 | head -5)"; fi
 if [ -n "$damaged" ] && same "$damaged"; then t_pass "the damaged folder is intact beside it"; else t_fail "the damaged folder is intact beside it" "$(ls -A "$work/site")"; fi
