@@ -159,6 +159,19 @@ for step in stopped copied ready moved swapped; do
 	sleep 1 # a new second: a new damaged-folder name
 done
 
+# --- -t: the deadline ends a run wherever it is (here held between the renames) ---
+rm -f "$work/paused"
+t_expect "-t ends the run at its deadline, even between the renames" 3 "^KMS_RESTORE UNKNOWN - .*2 s" \
+	env KMS_RESTORE_PAUSE_AT=moved KMS_RESTORE_PAUSE_FILE="$work/paused" "$paused" -k "$work/site/kmsdata" -d "$work/sets" --no-service --yes -t 2
+damaged=$(find "$work/site" -mindepth 1 -maxdepth 1 -name 'kmsdata.damaged-*' | head -n 1)
+if [ -f "$work/paused" ] && [ ! -e "$work/site/kmsdata" ] && [ -n "$damaged" ] && same "$damaged"; then t_pass "(timed out between the renames: the damaged folder whole)"; else t_fail "(timed out between the renames)" "$(ls -A "$work/site")"; fi
+sleep 1
+t_expect "the next run finishes the interrupted restore" 0 "^KMS_RESTORE OK - finished the interrupted restore of $work/site/kmsdata; start the KM service with its password$" kr --yes
+if is_set "$work/site/kmsdata" && same "$damaged"; then t_pass "(the restored Kmsdata is the set, the damaged folder kept)"; else t_fail "(finished restore)" "$(ls -A "$work/site")"; fi
+rm -rf "$work/site/kmsdata" "$work/site"/kmsdata.damaged-*
+cp -a "$work/before" "$work/site/kmsdata"
+sleep 1
+
 # --- the restore itself ---
 t_expect "a restore from the newest sound set" 0 "^KMS_RESTORE OK - restored $work/site/kmsdata from set $good: keys enrolled after .* are not in this set; the damaged folder is kept as $work/site/kmsdata.damaged-[0-9]{8}T[0-9]{6}Z; start the KM service with its password \| duration=[0-9.]+s;;;0; files=4;;;0; bytes=[0-9]+B;;;0;$" kr --yes
 damaged=$(find "$work/site" -mindepth 1 -maxdepth 1 -name 'kmsdata.damaged-*' | head -n 1)
