@@ -316,8 +316,8 @@ static void what_is_lost(const struct kmsrestore_set *item, int64_t now, char *b
 
 /* Kmsdata must be a folder; a missing one is only taken when a killed
  * restore left its verified copy ready beside it (then *resume). */
-static void check_kmsdata(const struct config *cfg, const struct kmsrestore_plan *plan,
-                          struct kmsrestore_leftovers *left, struct report *r)
+static void check_kmsdata(const struct kmsrestore_plan *plan, struct kmsrestore_leftovers *left,
+                          struct report *r)
 {
 	char err[FSYS_PATH_MAX * 2 + 128];
 	struct fsys_info st;
@@ -344,7 +344,6 @@ static void check_kmsdata(const struct config *cfg, const struct kmsrestore_plan
 		    "refused: '%s' exists already (a restore in this very second?): nothing was changed, run "
 		    "again",
 		    plan->damaged);
-	(void)cfg;
 }
 
 /* The service lock shared with handle_kms_restart and kms_backup; with
@@ -472,8 +471,7 @@ static void finish_interrupted(const struct kmsrestore_leftovers *left, const st
 	              left->first_ready);
 }
 
-static _Noreturn void start_restored(const struct config *cfg, const struct kmsrestore_plan *plan,
-                                     const char *what, struct report *r)
+static _Noreturn void start_restored(const struct config *cfg, const char *what, struct report *r)
 {
 	char err[1024];
 	if (!cfg->service)
@@ -484,8 +482,25 @@ static _Noreturn void start_restored(const struct config *cfg, const struct kmsr
 		    "%s, but service %s did not start: %s: the restored Kmsdata stays in place (the damaged "
 		    "one beside it); check the password file and start %s with its password",
 		    what, cfg->service, err, cfg->service);
-	(void)plan;
 	finish(r->state, EV_RESTORED, r, "%s, service %s RUNNING with its password", what, cfg->service);
+}
+
+static _Noreturn void dry_run(const struct config *cfg, const struct kmsrestore_plan *plan,
+                              const struct kmsrestore_leftovers *left, const char *lost, struct report *r)
+{
+	char first[FSYS_PATH_MAX + 64] = "";
+	if (cfg->service)
+		snprintf(first, sizeof first, "stop %s, ", cfg->service);
+	const char *then = cfg->service ? ", then start it with its password" : "";
+	if (!lost)
+		finish(STATE_OK, 0, r,
+		       "dry run: would %sfinish the restore killed between its renames: rename %s to %s%s",
+		       first, left->first_ready, plan->kmsdata, then);
+	if (left->copies > 0)
+		report_detail(r, "would remove %zu hidden cop%s a killed restore left (first: %s)",
+		              left->copies, left->copies == 1 ? "y" : "ies", left->first_copy);
+	finish(STATE_OK, 0, r, "dry run: would %srestore %s from %s, move the damaged folder to %s%s", first,
+	       plan->kmsdata, lost, plan->damaged, then);
 }
 
 int main(int argc, char **argv)
@@ -510,7 +525,7 @@ int main(int argc, char **argv)
 	struct kmsrestore_leftovers left;
 	if (!kmsrestore_plan_make(cfg.kmsdata, now, &plan, err, sizeof err))
 		finish(STATE_UNKNOWN, EV_REFUSED, &r, "--kmsdata: %s", err);
-	check_kmsdata(&cfg, &plan, &left, &r);
+	check_kmsdata(&plan, &left, &r);
 	const struct kmsrestore_set *chosen = NULL;
 	if (left.kmsdata_missing) {
 		snprintf(what, sizeof what, "finished the interrupted restore of %s", plan.kmsdata);
@@ -527,11 +542,7 @@ int main(int argc, char **argv)
 		       plan.kmsdata, chosen ? lost : "its interrupted restore");
 	take_lock(&cfg, &plan, &r);
 	if (cfg.dry_run)
-		finish(STATE_OK, 0, &r,
-		       "dry run: would %s%s%srestore %s from %s, move the damaged folder to %s%s",
-		       cfg.service ? "stop " : "", cfg.service ? cfg.service : "", cfg.service ? ", " : "",
-		       plan.kmsdata, chosen ? lost : "its interrupted restore", plan.damaged,
-		       cfg.service ? ", then start it with its password" : "");
+		dry_run(&cfg, &plan, &left, chosen ? lost : NULL, &r);
 	bool was_running;
 	stop_service(&cfg, &was_running, &r);
 	if (chosen)
@@ -539,5 +550,5 @@ int main(int argc, char **argv)
 	else
 		finish_interrupted(&left, &plan, &r);
 	note_recovery(&cfg, &r);
-	start_restored(&cfg, &plan, what, &r);
+	start_restored(&cfg, what, &r);
 }

@@ -116,6 +116,7 @@ kill -9 "$bgpid" 2>/dev/null
 wait "$bgpid" 2>/dev/null
 bgpid=
 rm -f "$work/paused"
+t_expect "a dry run names the hidden copy a killed run left" 0 "^would remove 1 hidden copy a killed restore left \(first: $work/site/.kmsdata.restore-[0-9TZ]+\)$" kr --dry-run
 
 # --- SIGKILL at every step: the old Kmsdata or the restored one, never a mix ---
 # consistent: Kmsdata is the damaged folder byte for byte, or the set byte for
@@ -165,6 +166,7 @@ t_expect "-t ends the run at its deadline, even between the renames" 3 "^KMS_RES
 	env KMS_RESTORE_PAUSE_AT=moved KMS_RESTORE_PAUSE_FILE="$work/paused" "$paused" -k "$work/site/kmsdata" -d "$work/sets" --no-service --yes -t 2
 damaged=$(find "$work/site" -mindepth 1 -maxdepth 1 -name 'kmsdata.damaged-*' | head -n 1)
 if [ -f "$work/paused" ] && [ ! -e "$work/site/kmsdata" ] && [ -n "$damaged" ] && same "$damaged"; then t_pass "(timed out between the renames: the damaged folder whole)"; else t_fail "(timed out between the renames)" "$(ls -A "$work/site")"; fi
+t_expect "a dry run says it would finish the interrupted restore" 0 "^KMS_RESTORE OK - dry run: would finish the restore killed between its renames: rename $work/site/.kmsdata.restore-[0-9TZ]+.ready to $work/site/kmsdata$" kr --dry-run
 sleep 1
 t_expect "the next run finishes the interrupted restore" 0 "^KMS_RESTORE OK - finished the interrupted restore of $work/site/kmsdata; start the KM service with its password$" kr --yes
 if is_set "$work/site/kmsdata" && same "$damaged"; then t_pass "(the restored Kmsdata is the set, the damaged folder kept)"; else t_fail "(finished restore)" "$(ls -A "$work/site")"; fi
