@@ -2,7 +2,8 @@
 # kms_restore under Wine against the stand-in KM service (tests/tools/kms_standin):
 # the whole story after a 5058 (stopped with 5058 -> restore -> RUNNING with
 # the password -> check_kms_service OK -> the handler's ledger notes the
-# recovery, event 201 recorded), a wrong password (the service does not
+# recovery, event 201 recorded, and so handle_kms_restart is no longer held
+# back by the 5058 before the restore), a wrong password (the service does not
 # start, the restored folder stays, the message says so), a service that will
 # not stop, and the service lock held by another program.
 # Env (quickstart's Wine runner): RUNNER=wine, WINEPREFIX with `wineserver -p`
@@ -14,6 +15,7 @@ esegen=${KMS_LINUX_BUILD:?KMS_LINUX_BUILD must name the Linux build}/tests/tools
 restore=$win/plugins/kms_restore.exe
 backup=$win/plugins/kms_backup.exe
 service_check=$win/plugins/check_kms_service.exe
+handler=$win/plugins/handle_kms_restart.exe
 standin=$win/tests/tools/kms_standin.exe
 svc=KmsRestoreTest$$
 work=$(mktemp -d "${TMPDIR:-/tmp}/kms-restore-wine.XXXXXX")
@@ -35,7 +37,7 @@ install() {
 	$runner "$standin" kill "$svc" >/dev/null 2>&1
 	$runner "$standin" uninstall "$svc" >/dev/null 2>&1
 	$runner "$standin" install "$svc" "KMS restore test $svc" demand - --expect "$(w "$work/expected.ini")" \
-		--kmsdata "$(w "$work/exch/kmsdata")" --log "$(w "$work/svc.log")" "$@" >/dev/null 2>&1
+		--kmsdata "$(w "$work/exch/kmsdata")" --evt "$(w "$work/app.evt")" --log "$(w "$work/svc.log")" "$@" >/dev/null 2>&1
 }
 # damage: Kmsmdb.edb as a 5058 finds it (no ESE signature), a log the set lacks.
 damage() {
@@ -86,6 +88,17 @@ else
 fi
 if grep -Eq '^recovered [0-9]+' "$work/state/kms-restart.ledger" 2>/dev/null; then t_pass "the handler's ledger notes the recovery"; else t_fail "the ledger notes the recovery" "$(cat "$work/state/kms-restart.ledger" 2>&1)"; fi
 if grep -Eq 'kms_restore INFO 201: KMS_RESTORE OK - restored' "$work/events.log" 2>/dev/null; then t_pass "event 201 recorded with the result line"; else t_fail "event 201 recorded" "$(cat "$work/events.log" 2>&1)"; fi
+# Why the ledger matters: the 5058 logged before the restore no longer holds
+# back the handler (a control with an empty ledger is refused).
+handle() {
+	$runner "$handler" CRITICAL SOFT 2 --soft-attempt 2 --service "$svc" --password-file "$(w "$work/pwd.ini")" \
+		--kmsdata "$(w "$work/exch/kmsdata")" --event-file "$(w "$work/app.evt")" --start-timeout 20s -t 60 "$@"
+}
+$runner "$standin" stop "$svc" >/dev/null 2>&1
+wait_state STOPPED
+mkdir "$work/state-empty"
+t_expect "(control) without the restore in the ledger, the old 5058 holds back the handler" 2 "^KMS_RESTART CRITICAL - refused: Event 5058 .* was logged 1 time" handle --state-dir "$(w "$work/state-empty")"
+t_expect "with the restore in the ledger, the handler restarts the service" 0 "^KMS_RESTART OK - restarted $svc with its startup parameter: RUNNING" handle --state-dir "$(w "$work/state")"
 if ! grep -rq KmsPassword15c "$work/events.log" "$work/svc.log" "$work/state"; then t_pass "the password is in no output file"; else t_fail "the password is in no output file"; fi
 
 # --- a wrong password: the restored folder stays, the message says so ---
