@@ -160,6 +160,42 @@ for step in stopped copied ready moved swapped; do
 	sleep 1 # a new second: a new damaged-folder name
 done
 
+# --- the second rename fails: the damaged folder goes back (or, if it cannot, the text says what to do) ---
+# pause_then STEP ACTION: run to STEP, do ACTION (shell code) there, let it go on.
+pause_then() {
+	rm -f "$work/paused"
+	KMS_RESTORE_PAUSE_AT=$1 KMS_RESTORE_PAUSE_FILE="$work/paused" "$paused" -k "$work/site/kmsdata" -d "$work/sets" --no-service --yes >"$work/out" 2>&1 &
+	bgpid=$!
+	i=0
+	while [ ! -f "$work/paused" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	eval "$2"
+	rm -f "$work/paused"
+	wait "$bgpid"
+	status=$?
+	bgpid=
+}
+pause_then moved 'mv "$work/site"/.kmsdata.restore-*.ready "$work/stolen"'
+if [ "$status" -eq 2 ] && grep -Eq "^KMS_RESTORE CRITICAL - restore failed: cannot rename '$work/site/.kmsdata.restore-[0-9TZ]+.ready' to '$work/site/kmsdata': .*: Kmsdata '$work/site/kmsdata' is as it was \(moved back\)" "$work/out"; then
+	t_pass "the copy gone before the second rename: CRITICAL, the damaged folder moved back"
+else
+	t_fail "the copy gone before the second rename" "status $status" "$(cat "$work/out")"
+fi
+check_untouched "a failed second rename"
+rm -rf "$work/stolen"
+sleep 1
+pause_then moved 'mv "$work/site"/.kmsdata.restore-*.ready "$work/stolen"; mkdir -p "$work/site/kmsdata/x"'
+if [ "$status" -eq 2 ] && grep -Eq "^KMS_RESTORE CRITICAL - restore failed and could not be undone: cannot rename .* nor the damaged folder '$work/site/kmsdata.damaged-[0-9TZ]+' back \(.*\): Kmsdata is missing: rename one of them to '$work/site/kmsdata' by hand before starting the service" "$work/out"; then
+	t_pass "neither rename possible: CRITICAL, and the text names both folders and what to do"
+else
+	t_fail "neither rename possible" "status $status" "$(cat "$work/out")"
+fi
+damaged=$(find "$work/site" -mindepth 1 -maxdepth 1 -name 'kmsdata.damaged-*' | head -n 1)
+if [ -n "$damaged" ] && same "$damaged"; then t_pass "(the damaged folder is whole where the text says)"; else t_fail "(the damaged folder is whole)" "$(ls -A "$work/site")"; fi
+rm -rf "$work/stolen" "$work/site/kmsdata"
+mv "$damaged" "$work/site/kmsdata"
+check_untouched "(the admin's rename by hand)"
+sleep 1
+
 # --- -t: the deadline ends a run wherever it is (here held between the renames) ---
 rm -f "$work/paused"
 t_expect "-t ends the run at its deadline, even between the renames" 3 "^KMS_RESTORE UNKNOWN - .*2 s" \
