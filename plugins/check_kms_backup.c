@@ -280,14 +280,12 @@ int main(int argc, char **argv)
 	if (!sets)
 		plugin_exit(STATE_UNKNOWN, "out of memory for %zu sets", names.count);
 	struct findings found = {.report = &r, .cfg = &cfg, .worst = STATE_OK};
-	size_t newest = names.count;
 	for (size_t i = 0; i < names.count; i++) {
 		kms_set_load(cfg.backup_dir, names.names[i], &sets[i]);
 		if (!sets[i].listed) /* its date is unknown: it may be the newest */
 			on_problem(&found, KMS_PROBLEM_UNREADABLE, sets[i].tree.error);
-		else if (newest == names.count || sets[i].time > sets[newest].time)
-			newest = i;
 	}
+	size_t newest = kms_sets_newest(sets, names.count, NULL);
 	if (newest == names.count)
 		plugin_exit(STATE_UNKNOWN, "%s", found.first);
 	struct kms_set_facts facts;

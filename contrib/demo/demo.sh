@@ -52,6 +52,7 @@ story_setup || {
 	exit 1
 }
 handler=$(e2e_win_program handle_kms_restart) || handler=""
+wine_wrappers "$agent" "$ledger" kms_restore
 mkdir -p "$e2e_dir/state"
 pw=$(wine_path "$site/kmspwd.ini") kd=$(wine_path "$site/Kmsdata") bk=$(wine_path "$site/backup")
 evt=$(wine_path "$site/logs/AppEvent.evt") state=$(wine_path "$e2e_dir/state")
@@ -90,6 +91,14 @@ show linux check_kms_events -f "$site/logs/AppEvent.evt"
 show "$agent/check_kms_service.exe"
 note "the handler refuses to restart over a damaged Kmsdata and names the backup to restore"
 show handle_kms_restart CRITICAL SOFT 2
+if [ -x "$agent/kms_restore.exe" ]; then
+	note "the remedy, by the admin: kms_restore, a dry run first (it says what the set lacks), then --yes"
+	kms_restore() { "$agent/kms_restore.exe" -t 200 -k "$kd" -d "$bk" -f "$pw" --state-dir "$state" --start-timeout 60s "$@"; }
+	show kms_restore --dry-run
+	show kms_restore --yes
+	show "$agent/check_kms_service.exe"
+	note "the damaged folder stays beside the restored one: $(cd "$site" && ls -d Kmsdata.damaged-* 2>/dev/null)"
+fi
 
 say "4. The offline backups: age and soundness"
 note "at setup kms_backup took the first set: copy, verify, manifest (Kmsdata was offline already)"

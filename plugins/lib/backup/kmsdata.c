@@ -579,6 +579,16 @@ void kms_set_free(struct kms_set *set)
 	kms_manifest_free(&set->manifest);
 }
 
+size_t kms_sets_newest(const struct kms_set *sets, size_t count, const bool *skip)
+{
+	size_t newest = count;
+	for (size_t i = 0; i < count; i++)
+		if (sets[i].listed && !(skip && skip[i]) &&
+		    (newest == count || sets[i].time > sets[newest].time))
+			newest = i;
+	return newest;
+}
+
 /* ---- checks ---- */
 
 static void problem(kms_problem_fn fn, void *ctx, enum kms_problem kind, const char *fmt, ...)

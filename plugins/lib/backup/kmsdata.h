@@ -113,6 +113,12 @@ void kms_names_free(struct kms_names *n);
 void kms_set_load(const char *backup_dir, const char *name, struct kms_set *set);
 void kms_set_free(struct kms_set *set);
 
+/* The newest of the loaded sets: the one check_kms_backup judges and
+ * kms_restore restores by default (one rule for both). Sets not listed, and
+ * those marked in skip (NULL: none), are passed over. Returns count when no
+ * set is left. */
+size_t kms_sets_newest(const struct kms_set *sets, size_t count, const bool *skip);
+
 /* What is wrong with a set, by kind, so a plugin can map kinds to states. */
 enum kms_problem {
 	KMS_PROBLEM_UNREADABLE,  /* a file or folder of the set could not be read */

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "eventsink.h"
+
 struct backupsvc;
 
 /* Take the service lock (KMS_SERVICE_LOCK, lock.h: refused while
@@ -28,6 +30,18 @@ bool backupsvc_stop(struct backupsvc *s, long timeout_ms, bool *was_running, cha
  * at most timeout_ms (also when it was already started: a start hung in
  * START_PENDING is reported, not taken for RUNNING). */
 bool backupsvc_start(struct backupsvc *s, long timeout_ms, char *err, size_t errcap);
+
+/* The same start, waiting the way handle_kms_restart waits: at most
+ * timeout_ms, and giving up earlier when the checkpoint does not move for
+ * the service's wait hint (a hung start, Q263718). err tells a stop during
+ * the start by its exit codes (5057: wrong password, 5058: Kmsdata). */
+bool backupsvc_start_watched(struct backupsvc *s, long timeout_ms, char *err, size_t errcap);
+
+/* Record text (the program's result line) under event id in the Application
+ * event log as `source`, and in log_file when given (eventsink). Windows;
+ * POSIX has no event log and records nothing (true). */
+bool backupsvc_record(const char *source, const char *log_file, enum eventsink_level level, unsigned id,
+                      const char *text, char *err, size_t errcap);
 
 /* Close the service, wipe the password, release the lock. */
 void backupsvc_close(struct backupsvc *s);

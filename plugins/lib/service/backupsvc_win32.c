@@ -86,11 +86,13 @@ bool backupsvc_stop(struct backupsvc *s, long timeout_ms, bool *was_running, cha
 	return false;
 }
 
-bool backupsvc_start(struct backupsvc *s, long timeout_ms, char *err, size_t errcap)
+/* Start with the password and wait for RUNNING; watched: also give up when
+ * the checkpoint stalls for the wait hint, as handle_kms_restart does. */
+static bool start_and_wait(struct backupsvc *s, long timeout_ms, bool watched, char *err, size_t errcap)
 {
 	struct svc_status st;
 	struct svc_error e;
-	bool progressed;
+	bool progressed, stalled = false;
 	const char *args[] = {s->password.value};
 	/* Already running (1056) may also be a start hung in START_PENDING:
 	 * wait for RUNNING all the same and report what the service does. */
@@ -98,18 +100,51 @@ bool backupsvc_start(struct backupsvc *s, long timeout_ms, char *err, size_t err
 		snprintf(err, errcap, "%s", e.text);
 		return false;
 	}
-	enum svc_wait_result w = svc_wait(s->svc, SVC_RUNNING, timeout_ms, &st, &progressed, &e);
+	enum svc_wait_result w =
+	    watched ? svc_wait_progress(s->svc, SVC_RUNNING, timeout_ms, &st, &progressed, &stalled, &e)
+	            : svc_wait(s->svc, SVC_RUNNING, timeout_ms, &st, &progressed, &e);
+	char why[256];
 	if (w == SVC_WAIT_REACHED)
 		return true;
 	if (w == SVC_WAIT_FAILED)
 		snprintf(err, errcap, "%s", e.text);
+	else if (w == SVC_WAIT_STOPPED && watched && svc_describe_exit(&st, why, sizeof why) > 0)
+		snprintf(err, errcap, "the service stopped while starting, %s", why);
 	else if (w == SVC_WAIT_STOPPED)
 		snprintf(err, errcap, "the service stopped while starting (exit code %lu, service code %lu)",
 		         st.win32_exit_code, st.service_exit_code);
+	else if (stalled)
+		snprintf(err, errcap,
+		         "the service is still %s, its checkpoint %lu unmoved for its wait hint: it hangs in "
+		         "its start",
+		         svc_state_name(st.state), st.checkpoint);
 	else
 		snprintf(err, errcap, "the service did not reach RUNNING within %ld s (it is %s)",
 		         timeout_ms / 1000, svc_state_name(st.state));
 	return false;
+}
+
+bool backupsvc_start(struct backupsvc *s, long timeout_ms, char *err, size_t errcap)
+{
+	return start_and_wait(s, timeout_ms, false, err, errcap);
+}
+
+bool backupsvc_start_watched(struct backupsvc *s, long timeout_ms, char *err, size_t errcap)
+{
+	return start_and_wait(s, timeout_ms, true, err, errcap);
+}
+
+bool backupsvc_record(const char *source, const char *log_file, enum eventsink_level level, unsigned id,
+                      const char *text, char *err, size_t errcap)
+{
+	struct eventsink *sink = eventsink_open(source, log_file, err, errcap);
+	if (!sink)
+		return false;
+	bool ok = eventsink_write(sink, level, id, text);
+	if (!ok)
+		snprintf(err, errcap, "cannot record event %u under %s", id, source);
+	eventsink_close(sink);
+	return ok;
 }
 
 void backupsvc_close(struct backupsvc *s)
