@@ -8,8 +8,8 @@ do with a request (tag 0.3.9 of github mickem/nscp; file:line below):
 - [NRPE]/[Settings] allowed_hosts, port, use_ssl (default 1), allow_arguments
   (default 0), allow_nasty_meta_chars (default 0), string_length (1024),
   packet_count (1), performance_data (1): include/config.h:88-114;
-- SSL: cipher list "ADH", SSLv2/SSLv3 off, the fixed 512-bit DH prime
-  (include/SSLSocket.cpp:121-165, include/SSLSocket.h:133-138). Python's
+- SSL: SSLv23_server_method, cipher list "ADH", the fixed 512-bit DH prime
+  (include/SSLSocket.cpp:121-165, include/SSLSocket.h:119-126, 135-138). Python's
   ssl module, like every OpenSSL 3 caller, refuses a DH group under 1024
   bits even at security level 0 (ssl/t1_lib.c ssl_security_default_callback),
   so this listener drives libssl through ctypes with a permissive security
