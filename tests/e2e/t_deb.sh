@@ -80,27 +80,8 @@ fi
 
 # Nagios 4: the installed command definitions, the examples' templates and
 # services, a host. No copy of contrib/nagios/kms-commands.cfg.
-cat >"$e2e_dir/site.cfg" <<EOF_SITE
-define timeperiod {
-    timeperiod_name 24x7
-    alias           24x7
-    monday 00:00-24:00
-}
-define command {
-    command_name    check-host-alive
-    command_line    /bin/true
-}
-define contact {
-    contact_name                    admin
-    host_notifications_enabled      0
-    service_notifications_enabled   0
-    host_notification_period        24x7
-    service_notification_period     24x7
-    host_notification_options       n
-    service_notification_options    n
-    host_notification_commands      check-host-alive
-    service_notification_commands   check-host-alive
-}
+nagios_site_basics >"$e2e_dir/site.cfg"
+cat >>"$e2e_dir/site.cfg" <<EOF_SITE
 define host {
     use                 kms-server
     host_name           kms1

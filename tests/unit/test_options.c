@@ -61,15 +61,20 @@ static struct outcome run_child(void (*fn)(void *), void *arg)
 	return o;
 }
 
-static void parse_and_report(void *arg)
+/* options_parse on a NULL-terminated argv, the deadline disarmed. */
+static void parse_argv(char **argv, struct common_options *c)
 {
-	char **argv = arg;
 	int argc = 0;
 	while (argv[argc])
 		argc++;
-	struct common_options c;
-	options_parse(argc, argv, &info, own_table, &c);
+	options_parse(argc, argv, &info, own_table, c);
 	deadline_cancel();
+}
+
+static void parse_and_report(void *arg)
+{
+	struct common_options c;
+	parse_argv(arg, &c);
 	char w[64], cr[64];
 	range_format(&c.warning, w, sizeof w);
 	range_format(&c.critical, cr, sizeof cr);
@@ -139,13 +144,8 @@ static void integer_child(void *arg)
 
 static void long_line_child(void *arg)
 {
-	char **argv = arg;
-	int argc = 0;
-	while (argv[argc])
-		argc++;
 	struct common_options c;
-	options_parse(argc, argv, &info, own_table, &c);
-	deadline_cancel();
+	parse_argv(arg, &c);
 	char text[2000];
 	memset(text, 'x', sizeof text - 1);
 	text[sizeof text - 1] = '\0';

@@ -163,8 +163,9 @@ START_TEST(perfdata_items)
 }
 END_TEST
 
-/* report_exit prints the rendered report, flushes and exits with its state. */
-START_TEST(report_exit_status)
+/* Run child in a forked process with stdout in a file; the exit status it
+ * ended with (must be a normal exit) and up to cap - 1 bytes of its output. */
+static size_t run_exiting(void (*child)(void), char *out, size_t cap, int *exit_status)
 {
 	char path[] = "/tmp/kms-unit-XXXXXX";
 	int fd = mkstemp(path);
@@ -173,22 +174,38 @@ START_TEST(report_exit_status)
 	pid_t pid = fork();
 	if (pid == 0) {
 		unit_capture_stdout(path);
-		struct report r;
-		report_init(&r, "EXIT");
-		report_raise(&r, STATE_CRITICAL);
-		report_summary(&r, "done");
-		report_exit(&r);
+		child();
+		_exit(99);
 	}
 	int status;
 	waitpid(pid, &status, 0);
 	ck_assert(WIFEXITED(status));
-	ck_assert_int_eq(WEXITSTATUS(status), 2);
+	*exit_status = WEXITSTATUS(status);
 	FILE *f = fopen(path, "r");
-	char line[128] = "";
-	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	size_t n = fread(out, 1, cap - 1, f);
+	out[n] = '\0';
 	fclose(f);
 	unlink(path);
-	ck_assert_str_eq(line, "KMS_EXIT CRITICAL - done\n");
+	return n;
+}
+
+static void exit_with_report(void)
+{
+	struct report r;
+	report_init(&r, "EXIT");
+	report_raise(&r, STATE_CRITICAL);
+	report_summary(&r, "done");
+	report_exit(&r);
+}
+
+/* report_exit prints the rendered report, flushes and exits with its state. */
+START_TEST(report_exit_status)
+{
+	char all[256];
+	int status;
+	run_exiting(exit_with_report, all, sizeof all, &status);
+	ck_assert_int_eq(status, 2);
+	ck_assert_str_eq(all, "KMS_EXIT CRITICAL - done\n");
 }
 END_TEST
 
@@ -292,32 +309,23 @@ START_TEST(first_line_longer_than_the_bound)
 }
 END_TEST
 
+static void exit_with_long_line(void)
+{
+	plugin_set_output_limit(300);
+	char text[900];
+	memset(text, 'x', sizeof text - 1);
+	text[sizeof text - 1] = '\0';
+	plugin_set_name("ONE");
+	plugin_exit(STATE_CRITICAL, "%s", text);
+}
+
 /* plugin_exit's one line honours the bound too. */
 START_TEST(plugin_exit_is_bounded)
 {
-	char path[] = "/tmp/kms-unit-XXXXXX";
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	close(fd);
-	pid_t pid = fork();
-	if (pid == 0) {
-		unit_capture_stdout(path);
-		plugin_set_output_limit(300);
-		char text[900];
-		memset(text, 'x', sizeof text - 1);
-		text[sizeof text - 1] = '\0';
-		plugin_set_name("ONE");
-		plugin_exit(STATE_CRITICAL, "%s", text);
-	}
-	int status;
-	waitpid(pid, &status, 0);
-	ck_assert(WIFEXITED(status));
-	ck_assert_int_eq(WEXITSTATUS(status), 2);
-	FILE *f = fopen(path, "r");
 	char all[2048];
-	size_t n = fread(all, 1, sizeof all, f);
-	fclose(f);
-	unlink(path);
+	int status;
+	size_t n = run_exiting(exit_with_long_line, all, sizeof all, &status);
+	ck_assert_int_eq(status, 2);
 	ck_assert_uint_eq(n, 300);
 	ck_assert_int_eq(all[n - 1], '\n');
 	ck_assert(strncmp(all, "KMS_ONE CRITICAL - xxx", 22) == 0);
