@@ -38,13 +38,22 @@ object Host "kms1" {
   vars.kms_startup_file = "$site/logs/SysEvent.evt"
   vars.kms_backup_dir = "$site/backup"
 }
+/* The KM server's live System log through NSC.ini's check_kms_startup,
+ * with the host's nrpe_* variables; run only when forced. */
+object Service "kms-startup-live" {
+  host_name = "kms1"
+  check_command = "nrpe"
+  vars.nrpe_command = "check_kms_startup"
+  max_check_attempts = 1
+  enable_active_checks = false
+}
 EOF_SITE
 i=$e2e_dir/icinga
 icinga_render "$i" "$plugins" "$e2e_dir/site.conf"
-if icinga_verify "$i" && grep -q 'Instantiated 4 Services' "$i/verify.out"; then
-	t_pass "icinga2 daemon -C accepts contrib/icinga2: 4 services applied by vars.kms_server"
+if icinga_verify "$i" && grep -q 'Instantiated 5 Services' "$i/verify.out"; then
+	t_pass "icinga2 daemon -C accepts contrib/icinga2: 4 services applied by vars.kms_server, 1 of the site's"
 else
-	t_fail "icinga2 daemon -C accepts contrib/icinga2 (4 services)" "$(icinga_verify_errors "$i")" \
+	t_fail "icinga2 daemon -C accepts contrib/icinga2 (4 + 1 services)" "$(icinga_verify_errors "$i")" \
 		"$(grep Instantiated "$i/verify.out" | tr '\n' ' ')"
 	t_summary
 	exit
@@ -145,6 +154,17 @@ story_force kms-backup 1 0 1
 story_expect kms-backup 1 '^KMS_BACKUP WARNING - newest set kmsdata-old is 10d old, .*older than 8d$' \
 	'^age=86[0-9]{4}s;691200;1296000;0; ' "stale backup: kms-backup WARNING, age in perfdata"
 
+# --- the 1 KiB limit ----------------------------------------------------------
+for round in 1 2 3 4 5 6 7; do site_log_hung_start "$site"; done
+story_force kms-startup-live 2 1
+story_expect kms-startup-live 2 '^KMS_STARTUP CRITICAL - KM service: 24 startup timeouts \(7009: 8, 7022: 8, 7000/%%1053: 8\) and 0 failed starts in the last 24h' \
+	'^timeouts=24;0;2;0; failed_starts=0;0;2;0;$' "1 KiB: the first line and its perfdata arrive whole through the ITL nrpe CheckCommand"
+if nagios_status kms-startup-live long_plugin_output | grep -q 'more lines cut to fit the 1024-byte output limit'; then
+	t_pass "1 KiB: the long output ends with the program's own marker (--max-output 1024)"
+else
+	t_fail "1 KiB: the long output ends with the program's marker" "$(nagios_status kms-startup-live long_plugin_output | tail -c 300)"
+fi
+
 if [ "$have_handler" = yes ]; then
 	bad=$(grep '^handle_kms_restart ' "$ledger" | grep -Ev ' (OK|WARNING|CRITICAL|UNKNOWN) (SOFT|HARD) [0-9]+ -> ')
 	if [ -z "$bad" ]; then
@@ -158,8 +178,8 @@ fi
 if icinga_log_has "Running command '[^']*/check_nrpe' .*'-2'.*'-c' 'check_kms_service'" &&
 	grep -q '^request: handle_kms_restart!CRITICAL!SOFT!2$' "$e2e_dir/nsclient.log" &&
 	grep -q '^request: handle_kms_restart!CRITICAL!HARD!3$' "$e2e_dir/nsclient.log" &&
-	! grep '^request: ' "$e2e_dir/nsclient.log" | grep -qv '^request: \(check_kms_service\|handle_kms_restart!\(OK\|WARNING\|CRITICAL\|UNKNOWN\)!\(SOFT\|HARD\)![0-9]*\)$'; then
-	t_pass "only check_kms_service and handle_kms_restart STATE!TYPE!ATTEMPT crossed NRPE"
+	! grep '^request: ' "$e2e_dir/nsclient.log" | grep -qv '^request: \(check_kms_service\|check_kms_startup\|handle_kms_restart!\(OK\|WARNING\|CRITICAL\|UNKNOWN\)!\(SOFT\|HARD\)![0-9]*\)$'; then
+	t_pass "only fixed command names and handle_kms_restart STATE!TYPE!ATTEMPT crossed NRPE"
 else
 	t_fail "only the fixed commands and the handler's three arguments crossed NRPE" "$(grep '^request' "$e2e_dir/nsclient.log" | sort | uniq -c)"
 fi
