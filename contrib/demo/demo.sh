@@ -76,7 +76,7 @@ show "$agent/check_kms_service.exe" --pending-warning 2s --pending-critical 5s
 note "Windows logged the service manager's timeouts; Wine keeps no event log, evtgen wrote them"
 show linux check_kms_startup -f "$site/logs/SysEvent.evt"
 note "Nagios runs the event handler at each SOFT attempt; it waits for attempt 2"
-note "handle_kms_restart runs with nsclient.ini's options (--state-dir --password-file --kmsdata --backup-dir --soft-attempt 2), --hung-after cut to 5s"
+note "handle_kms_restart runs with NSC.ini's options (--state-dir --password-file --kmsdata --backup-dir --soft-attempt 2), --hung-after cut to 5s"
 show handle_kms_restart CRITICAL SOFT 1
 show handle_kms_restart CRITICAL SOFT 2
 show "$agent/check_kms_service.exe"

@@ -55,7 +55,7 @@ log_external_commands=1
 log_passive_checks=0
 use_syslog=0
 service_check_timeout=60
-event_handler_timeout=130
+event_handler_timeout=140
 soft_state_dependencies=0
 enable_environment_macros=0
 debug_level=0
@@ -63,6 +63,39 @@ check_for_updates=0
 bare_update_check=1
 illegal_macro_output_chars=\`~\$&|'"<>
 NAGIOS_CFG
+}
+
+# nagios_site_basics: what an admin's configuration has besides contrib,
+# on stdout: the 24x7 time period, a contact, check-host-alive.
+nagios_site_basics() {
+	cat <<'NAGIOS_SITE'
+define timeperiod {
+    timeperiod_name 24x7
+    alias           24x7
+    monday 00:00-24:00
+    tuesday 00:00-24:00
+    wednesday 00:00-24:00
+    thursday 00:00-24:00
+    friday 00:00-24:00
+    saturday 00:00-24:00
+    sunday 00:00-24:00
+}
+define contact {
+    contact_name                    admin
+    host_notifications_enabled      0
+    service_notifications_enabled   0
+    host_notification_period        24x7
+    service_notification_period     24x7
+    host_notification_options       n
+    service_notification_options    n
+    host_notification_commands      check-host-alive
+    service_notification_commands   check-host-alive
+}
+define command {
+    command_name    check-host-alive
+    command_line    $USER1$/check_dummy 0 "host is up"
+}
+NAGIOS_SITE
 }
 
 # nagios_verify DIR: `nagios4 -v`; its own output stays in DIR/verify.out.

@@ -1,9 +1,11 @@
 # lib-story.sh: the KM server of the issue's story for both cores: the demo
 # site (contrib/demo/site.sh), a Wine prefix with the stand-in KM service
 # registered as MSExchangeKMS, the Windows programs behind logged wrappers
-# (the "agent" folder), a stand-in MSExchangeDS, and the events of the story: a restart without the
-# password, Kmsdata damaged, a stale backup. Source after lib-e2e.sh and
-# lib-wine.sh; needs top_builddir (Linux) and KMS_WIN64_BUILD.
+# (the "agent" folder), a stand-in MSExchangeDS, NSClient++ 0.3.9 stood in
+# for by tests/e2e/nsclient-standin.py with contrib/nsclient/NSC.ini, and
+# the events of the story: a restart without the password, Kmsdata damaged,
+# a stale backup. Source after lib-e2e.sh and lib-wine.sh; needs
+# top_builddir (Linux) and KMS_WIN64_BUILD.
 
 KMS_LINUX_BUILD=$top_builddir
 . "$top_srcdir/contrib/demo/site.sh"
@@ -13,7 +15,7 @@ story_missing() {
 	for sm in check_kms_events check_kms_startup check_kms_backup kms_backup evtgen esegen; do
 		e2e_program "$sm" >/dev/null || printf ' %s' "$sm"
 	done
-	for sm in check_kms_service kms_standin; do
+	for sm in check_kms_service check_kms_startup kms_standin; do
 		e2e_win_program "$sm" >/dev/null || printf ' %s.exe' "$sm"
 	done
 }
@@ -43,6 +45,13 @@ story_begin() {
 		ln -s "$(e2e_program "$sb")" "$plugins/$sb"
 	done
 	ln -s /usr/lib/nagios/plugins/check_dummy "$plugins/check_dummy"
+	ln -s /usr/lib/nagios/plugins/check_nrpe "$plugins/check_nrpe"
+	if story_agent_start; then
+		t_pass "NSClient++ 0.3.9 stand-in up with contrib/nsclient/NSC.ini (port $agent_port, no SSL)"
+	else
+		t_fail "NSClient++ 0.3.9 stand-in up with NSC.ini" "$(e2e_attach "$e2e_dir/nsclient.out" 5)"
+		return 1
+	fi
 }
 
 # story_setup: site in $site, agent wrappers in $agent, ledger in $ledger,
@@ -53,7 +62,8 @@ story_setup() {
 	site_build "$site" || return 1
 	wine_setup || return 1
 	: >"$ledger"
-	wine_wrappers "$agent" "$ledger" check_kms_service handle_kms_restart kms_standin || return 1
+	wine_wrappers "$agent" "$ledger" check_kms_service handle_kms_restart check_kms_events check_kms_startup \
+		check_kms_backup kms_standin || return 1
 	# The directory service the KM service depends on, plainly running.
 	"$agent/kms_standin.exe" install MSExchangeDS "Microsoft Exchange Directory" demand - --plain >/dev/null &&
 		"$agent/kms_standin.exe" start MSExchangeDS >/dev/null || return 1
@@ -63,17 +73,18 @@ story_setup() {
 		story_start_with_password
 }
 
-# story_render_nsclient OUT: contrib/nsclient/nsclient.ini for this KM
-# server: its Windows paths (C:\kms, C:\exchsrvr\Kmsdata, D:\KmsBackup) on
-# the site, the handler told to read Event 5058 from the site's exported log
-# (Wine keeps no event log), and the pending and hung thresholds shortened
-# from 60s/180s to 1s/2s so that the hung start plays out in seconds.
-story_render_nsclient() {
+# story_render_nsc OUT: contrib/nsclient/NSC.ini for this KM server: its
+# Windows paths (C:\kms, C:\exchsrvr\Kmsdata, D:\KmsBackup) on the site,
+# the monitoring host 127.0.0.1, the event log checks and the handler told
+# to read the site's exported logs (Wine keeps no event log), and the
+# pending and hung thresholds shortened from 60s/180s to 1s/2s so that the
+# hung start plays out in seconds. Everything else as written.
+story_render_nsc() {
 	mkdir -p "$e2e_dir/state"
 	# Through the environment: awk -v would read the backslashes as escapes.
 	R_PWD=$(wine_path "$site/kmspwd.ini") R_STATE=$(wine_path "$e2e_dir/state") \
 		R_KMSDATA=$(wine_path "$site/Kmsdata") R_BACKUP=$(wine_path "$site/backup") \
-		R_EVT=$(wine_path "$site/logs/AppEvent.evt") awk '
+		R_EVT=$(wine_path "$site/logs/AppEvent.evt") R_SYS=$(wine_path "$site/logs/SysEvent.evt") awk '
 		function subst(from, to,   i, done) {
 			done = ""
 			while ((i = index($0, from)) > 0) {
@@ -83,13 +94,41 @@ story_render_nsclient() {
 			$0 = done $0
 		}
 		{
-			subst("C:\\kms\\kmspwd.ini", ENVIRON["R_PWD"]); subst("C:\\kms\\state", ENVIRON["R_STATE"])
+			subst("C:\\kms\\state\\Kmspwd.ini", ENVIRON["R_PWD"]); subst("C:\\kms\\state", ENVIRON["R_STATE"])
 			subst("C:\\exchsrvr\\Kmsdata", ENVIRON["R_KMSDATA"]); subst("D:\\KmsBackup", ENVIRON["R_BACKUP"])
+			subst("192.0.2.5", "127.0.0.1")
 			subst("--pending-warning 60s --pending-critical 180s", "--pending-warning 1s --pending-critical 2s")
 			subst("--hung-after 180s", "--hung-after 2s")
 			subst(" $ARG1$", " --event-file " ENVIRON["R_EVT"] " $ARG1$")
+			if ($0 ~ /^check_kms_events=/) subst(" --window", " -f " ENVIRON["R_EVT"] " --window")
+			if ($0 ~ /^check_kms_startup=/) subst(" --window", " -f " ENVIRON["R_SYS"] " --window")
 			print
-		}' "$top_srcdir/contrib/nsclient/nsclient.ini" >"$1"
+		}' "$top_srcdir/contrib/nsclient/NSC.ini" >"$1"
+}
+
+# story_agent_start [INI]: the NSClient++ 0.3.9 stand-in on a free port with
+# the rendered NSC.ini (or INI), its C:\kms\bin\ the agent folder; waits
+# (bounded) until check_nrpe gets its version. Sets agent_port, agent_pid.
+story_agent_start() {
+	agent_ini=${1:-$e2e_dir/NSC.ini}
+	[ -n "${1:-}" ] || story_render_nsc "$agent_ini"
+	agent_port=$(e2e_free_port 25766) || return 1
+	agent_log=$e2e_dir/nsclient.log
+	e2e_spawn nsclient "$e2e_dir/nsclient.out" python3 "$top_srcdir/tests/e2e/nsclient-standin.py" \
+		--ini "$agent_ini" --port "$agent_port" --agent-dir "$agent" --log "$agent_log"
+	agent_pid=$e2e_pid
+	e2e_wait_daemon "$agent_pid" 20 agent_answers
+}
+
+agent_answers() {
+	ss -Hltn "sport = :$agent_port" 2>/dev/null | grep -q .
+}
+
+# agent_nrpe ARGS...: check_nrpe to the stand-in as contrib calls it;
+# output in agent_out, status in agent_status.
+agent_nrpe() {
+	agent_out=$(/usr/lib/nagios/plugins/check_nrpe -H 127.0.0.1 -p "$agent_port" "$@" 2>&1)
+	agent_status=$?
 }
 
 # story_start_with_password: what an admin (or the handler) does.

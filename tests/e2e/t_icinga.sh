@@ -1,11 +1,14 @@
 #!/bin/sh
 # The issue's story under Icinga 2, with contrib/icinga2 verbatim: the
-# services are applied by the host variable kms_server; the Windows programs
-# (vars.kms_windows_plugin_dir: Wine wrappers) and the handler run on an
-# Icinga 2 agent through command_endpoint, as on a KM server; every attempt
-# is forced through the master's command pipe. Besides the story it proves
-# the config's handling of Icinga's numbering: the handler sees HARD at
-# max_check_attempts, as under Nagios, and only OK HARD out of the pending start.
+# services are applied by the host variable kms_server; the KM server's
+# check and the event handler go through the ITL "nrpe" CheckCommand and
+# contrib's "kms-restart-nrpe" EventCommand (the real check_nrpe, -2 -n) to
+# NSClient++ 0.3.9, stood in for by nsclient-standin.py running the
+# rendered contrib/nsclient/NSC.ini; no Icinga agent (none runs on NT 4.0 or
+# 2000). Every attempt is forced through the command pipe. Besides the
+# story it proves the config's handling of Icinga's numbering: the handler
+# sees HARD at max_check_attempts, as under Nagios, and only OK HARD out of
+# the pending start.
 . "$top_srcdir/tests/lib/harness.sh"
 . "$top_srcdir/tests/e2e/lib-e2e.sh"
 . "$top_srcdir/tests/e2e/lib-nagios.sh"
@@ -19,75 +22,58 @@ if ! story_begin "the Icinga 2 story"; then
 	exit
 fi
 
-# The admin's part: the KM server host, in the master's zone, its Windows
-# programs run by its agent (command_endpoint). The pending thresholds are
-# 1s/2s (default 60s/180s) so that the hung start alerts within seconds.
-win_string() { # PATH: its Windows name as an Icinga string body
-	wine_path "$1" | sed 's/\\/\\\\/g'
-}
-mkdir -p "$e2e_dir/state"
+# The admin's part: the KM server host with the ITL's nrpe_* variables.
+# The pending thresholds (1s/2s) and the paths are in the rendered NSC.ini.
 cat >"$e2e_dir/site.conf" <<EOF_SITE
 object Host "kms1" {
   address = "127.0.0.1"
   check_command = "dummy"
   enable_active_checks = false
-  zone = ZoneName
   vars.kms_server = true
-  vars.kms_agent_endpoint = "kms-e2e-agent"
-  vars.kms_windows_plugin_dir = "$agent"
-  vars.kms_restart_password_file = "$(win_string "$site/kmspwd.ini")"
-  vars.kms_restart_state_dir = "$(win_string "$e2e_dir/state")"
-  vars.kms_restart_kmsdata = "$(win_string "$site/Kmsdata")"
-  vars.kms_restart_backup_dir = "$(win_string "$site/backup")"
-  vars.kms_restart_event_file = "$(win_string "$site/logs/AppEvent.evt")" /* Wine keeps no event log */
-  vars.kms_restart_hung_after = "2s"
+  vars.nrpe_port = $agent_port
+  vars.nrpe_version_2 = true
+  vars.nrpe_no_ssl = true
+  vars.nrpe_timeout_unknown = true
   vars.kms_events_file = "$site/logs/AppEvent.evt"
   vars.kms_startup_file = "$site/logs/SysEvent.evt"
   vars.kms_backup_dir = "$site/backup"
-  vars.kms_service_pending_warning = "1s"
-  vars.kms_service_pending_critical = "2s"
+}
+/* The KM server's live System log through NSC.ini's check_kms_startup,
+ * with the host's nrpe_* variables; run only when forced. */
+object Service "kms-startup-live" {
+  host_name = "kms1"
+  check_command = "nrpe"
+  vars.nrpe_command = "check_kms_startup"
+  max_check_attempts = 1
+  enable_active_checks = false
 }
 EOF_SITE
-i=$e2e_dir/icinga ia=$e2e_dir/icinga-agent
-if icinga_two_nodes "$i" "$ia"; then
-	t_pass "a master and an agent with certificates from their own CA (icinga2 pki)"
-else
-	t_fail "a master and an agent with certificates (icinga2 pki)" "$(e2e_attach "$i/pki.out" 5)"
-	t_summary
-	exit
-fi
+i=$e2e_dir/icinga
 icinga_render "$i" "$plugins" "$e2e_dir/site.conf"
-icinga_render_agent "$ia" "$plugins"
-if icinga_verify "$i" && grep -q 'Instantiated 4 Services' "$i/verify.out"; then
-	t_pass "icinga2 daemon -C accepts contrib/icinga2: 4 services applied by vars.kms_server"
+if icinga_verify "$i" && grep -q 'Instantiated 5 Services' "$i/verify.out"; then
+	t_pass "icinga2 daemon -C accepts contrib/icinga2: 4 services applied by vars.kms_server, 1 of the site's"
 else
-	t_fail "icinga2 daemon -C accepts contrib/icinga2 (4 services)" "$(icinga_verify_errors "$i")" \
+	t_fail "icinga2 daemon -C accepts contrib/icinga2 (4 + 1 services)" "$(icinga_verify_errors "$i")" \
 		"$(grep Instantiated "$i/verify.out" | tr '\n' ' ')"
 	t_summary
 	exit
 fi
-if icinga_verify "$ia"; then
-	t_pass "icinga2 daemon -C accepts the agent with contrib's commands"
-else
-	t_fail "icinga2 daemon -C accepts the agent" "$(icinga_verify_errors "$ia")"
-fi
-icinga_start_agent "$ia"
-if icinga_start "$i" && e2e_wait_daemon "$icinga_agent_pid" 30 icinga_connected "$i"; then
+if icinga_start "$i"; then
 	core_pid=$icinga_pid
-	t_pass "Icinga 2 master and agent up and connected"
+	t_pass "Icinga 2 up"
 else
-	t_fail "Icinga 2 master and agent up and connected" "$(e2e_attach "$i/icinga2.log" 8)" "$(e2e_attach "$ia/icinga2.out" 8)"
+	t_fail "Icinga 2 up" "$(e2e_attach "$i/icinga2.log" 8)"
 	t_summary
 	exit
 fi
 
 # --- healthy ----------------------------------------------------------------
 story_healthy
-# Icinga orders the arguments by name.
-if grep -q '^check_kms_service --pending-critical 2s --pending-warning 1s -t 20 -> 0: KMS_SERVICE OK' "$ledger"; then
-	t_pass "Icinga ran check_kms_service with the arguments of its custom variables"
+if grep -q '^check_kms_service -t 20 --max-output 1024 --pending-warning 1s --pending-critical 2s -> 0: KMS_SERVICE OK' "$ledger" &&
+	grep -q '^request: check_kms_service$' "$e2e_dir/nsclient.log"; then
+	t_pass "Icinga ran check_kms_service through the ITL nrpe CheckCommand and NSC.ini's fixed command"
 else
-	t_fail "Icinga ran check_kms_service with the arguments of its custom variables" "$(cat "$ledger")"
+	t_fail "Icinga ran check_kms_service through the ITL nrpe CheckCommand" "$(cat "$ledger")"
 fi
 # Out of pending, Icinga runs the event command on the first result (a
 # HARD state change): the handler must hear OK HARD and do nothing.
@@ -168,6 +154,17 @@ story_force kms-backup 1 0 1
 story_expect kms-backup 1 '^KMS_BACKUP WARNING - newest set kmsdata-old is 10d old, .*older than 8d$' \
 	'^age=86[0-9]{4}s;691200;1296000;0; ' "stale backup: kms-backup WARNING, age in perfdata"
 
+# --- the 1 KiB limit ----------------------------------------------------------
+for round in 1 2 3 4 5 6 7; do site_log_hung_start "$site"; done
+story_force kms-startup-live 2 1
+story_expect kms-startup-live 2 '^KMS_STARTUP CRITICAL - KM service: 24 startup timeouts \(7009: 8, 7022: 8, 7000/%%1053: 8\) and 0 failed starts in the last 24h' \
+	'^timeouts=24;0;2;0; failed_starts=0;0;2;0;$' "1 KiB: the first line and its perfdata arrive whole through the ITL nrpe CheckCommand"
+if nagios_status kms-startup-live long_plugin_output | grep -q 'more lines cut to fit the 1024-byte output limit'; then
+	t_pass "1 KiB: the long output ends with the program's own marker (--max-output 1024)"
+else
+	t_fail "1 KiB: the long output ends with the program's marker" "$(nagios_status kms-startup-live long_plugin_output | tail -c 300)"
+fi
+
 if [ "$have_handler" = yes ]; then
 	bad=$(grep '^handle_kms_restart ' "$ledger" | grep -Ev ' (OK|WARNING|CRITICAL|UNKNOWN) (SOFT|HARD) [0-9]+ -> ')
 	if [ -z "$bad" ]; then
@@ -176,22 +173,21 @@ if [ "$have_handler" = yes ]; then
 		t_fail "every handler run has state, type and attempt" "$bad"
 	fi
 fi
-# Where each program ran: the Windows ones on the agent, the file checks here.
-on_agent=$(grep -c "Running command '[^']*/\(check_kms_service\|handle_kms_restart\)\.exe'" "$ia/icinga2.log")
-on_master=$(grep -c "Running command '[^']*/\(check_kms_service\|handle_kms_restart\)\.exe'" "$i/icinga2.log")
-files_on_agent=$(grep -c "Running command '[^']*/check_kms_\(events\|startup\|backup\)'" "$ia/icinga2.log")
-if [ "$on_agent" -ge 6 ] && [ "$on_master" -eq 0 ] && [ "$files_on_agent" -eq 0 ]; then
-	t_pass "command_endpoint: the agent ran the Windows programs ($on_agent times), the master none"
+# What crossed the network: check_nrpe -2 -n from the core, the handler's
+# three arguments as NRPE arguments, nothing else.
+if icinga_log_has "Running command '[^']*/check_nrpe' .*'-2'.*'-c' 'check_kms_service'" &&
+	grep -q '^request: handle_kms_restart!CRITICAL!SOFT!2$' "$e2e_dir/nsclient.log" &&
+	grep -q '^request: handle_kms_restart!CRITICAL!HARD!3$' "$e2e_dir/nsclient.log" &&
+	! grep '^request: ' "$e2e_dir/nsclient.log" | grep -qv '^request: \(check_kms_service\|check_kms_startup\|handle_kms_restart!\(OK\|WARNING\|CRITICAL\|UNKNOWN\)!\(SOFT\|HARD\)![0-9]*\)$'; then
+	t_pass "only fixed command names and handle_kms_restart STATE!TYPE!ATTEMPT crossed NRPE"
 else
-	t_fail "command_endpoint: the agent ran the Windows programs, the master none" \
-		"agent $on_agent, master $on_master, file checks on the agent $files_on_agent"
+	t_fail "only the fixed commands and the handler's three arguments crossed NRPE" "$(grep '^request' "$e2e_dir/nsclient.log" | sort | uniq -c)"
 fi
 pid=$icinga_pid
 icinga_stop
-e2e_stop "$icinga_agent_pid" 20
-if ! e2e_alive "$pid" && ! e2e_alive "$icinga_agent_pid"; then
-	t_pass "Icinga 2 master and agent stopped by pid"
+if ! e2e_alive "$pid"; then
+	t_pass "Icinga 2 stopped by pid"
 else
-	t_fail "Icinga 2 master and agent stopped by pid"
+	t_fail "Icinga 2 stopped by pid"
 fi
 t_summary

@@ -5,9 +5,12 @@
 # password -> OK; Kmsdata damaged -> Event 5058 -> CRITICAL, the handler
 # refuses; a stale backup -> WARNING. The Linux checks run on the demo
 # site; check_kms_service and handle_kms_restart run under Wine against the
-# stand-in KM service, reached the way Nagios reaches a KM server: check_nrpe
-# to NSClient++ (here nsclient-standin.sh, which runs the fixed commands of
-# the rendered contrib/nsclient/nsclient.ini).
+# stand-in KM service, reached the way Nagios reaches a KM server: the real
+# check_nrpe (-2 -n) to NSClient++ 0.3.9 (here nsclient-standin.py, an NRPE
+# v2 listener that runs the fixed commands of the rendered
+# contrib/nsclient/NSC.ini as 0.3.9 does). Then the 1 KiB limit and what
+# the core shows when the agent is not there, speaks SSL, refuses
+# arguments, knows no such command, or would cut an unbounded answer.
 . "$top_srcdir/tests/lib/harness.sh"
 . "$top_srcdir/tests/e2e/lib-e2e.sh"
 . "$top_srcdir/tests/e2e/lib-nagios.sh"
@@ -20,43 +23,29 @@ if ! story_begin "the Nagios story"; then
 	exit
 fi
 
-# The agent side: contrib/nsclient/nsclient.ini rendered for the site.
-story_render_nsclient "$e2e_dir/nsclient.ini"
-cat >"$plugins/check_nrpe" <<EOF_NRPE
-#!/bin/sh
-# check_nrpe to the KM server's NSClient++, stood in for.
-NSCLIENT_INI='$e2e_dir/nsclient.ini' KMS_AGENT_DIR='$agent' exec '$top_srcdir/tests/e2e/nsclient-standin.sh' "\$@"
-EOF_NRPE
-chmod 755 "$plugins/check_nrpe"
+# Agents that go wrong the ways the troubleshooting section describes:
+# NSClient++'s own SSL (use_ssl=1, its default), [NRPE] allow_arguments=0,
+# and one command without --max-output. Nothing listens on $dead_port.
+sed 's/^use_ssl=0/use_ssl=1/' "$e2e_dir/NSC.ini" >"$e2e_dir/NSC-ssl.ini"
+awk '/^\[NRPE\]/ { nrpe = 1 } /^\[/ && !/^\[NRPE\]/ { nrpe = 0 }
+	nrpe && /^allow_arguments=/ { print "allow_arguments=0"; next } { print }' "$e2e_dir/NSC.ini" >"$e2e_dir/NSC-noargs.ini"
+sed -n 's/^check_kms_startup=\(.*\) --max-output 1024\(.*\)$/check_kms_startup_unbounded=\1\2/p' "$e2e_dir/NSC.ini" >>"$e2e_dir/NSC.ini"
+main_port=$agent_port main_pid=$agent_pid
+story_agent_start "$e2e_dir/NSC-ssl.ini" && ssl_port=$agent_port
+story_agent_start "$e2e_dir/NSC-noargs.ini" && noargs_port=$agent_port
+agent_port=$main_port
+dead_port=$(e2e_free_port 25900)
+kill "$main_pid" && e2e_wait 10 sh -c "! kill -0 $main_pid 2>/dev/null"
+story_agent_start "$e2e_dir/NSC.ini" && main_port=$agent_port
+if [ -n "${ssl_port:-}" ] && [ -n "${noargs_port:-}" ] && [ "$main_port" = "$agent_port" ] && [ -n "$dead_port" ]; then
+	t_pass "three 0.3.9 stand-ins up: NSC.ini (+ one unbounded command), use_ssl=1, [NRPE] allow_arguments=0"
+else
+	t_fail "three 0.3.9 stand-ins up" "$(e2e_attach "$e2e_dir/nsclient.out" 5)"
+fi
 
 # The admin's part: a time period, a contact, check-host-alive, the host.
-cat >"$e2e_dir/site.cfg" <<EOF_SITE
-define timeperiod {
-    timeperiod_name 24x7
-    alias           24x7
-    monday 00:00-24:00
-    tuesday 00:00-24:00
-    wednesday 00:00-24:00
-    thursday 00:00-24:00
-    friday 00:00-24:00
-    saturday 00:00-24:00
-    sunday 00:00-24:00
-}
-define contact {
-    contact_name                    admin
-    host_notifications_enabled      0
-    service_notifications_enabled   0
-    host_notification_period        24x7
-    service_notification_period     24x7
-    host_notification_options       n
-    service_notification_options    n
-    host_notification_commands      check-host-alive
-    service_notification_commands   check-host-alive
-}
-define command {
-    command_name    check-host-alive
-    command_line    \$USER1\$/check_dummy 0 "host is up"
-}
+nagios_site_basics >"$e2e_dir/site.cfg"
+cat >>"$e2e_dir/site.cfg" <<EOF_SITE
 define host {
     use                 kms-server
     host_name           kms1
@@ -65,6 +54,66 @@ define host {
     _KMS_APPLOG         $site/logs/AppEvent.evt
     _KMS_SYSLOG         $site/logs/SysEvent.evt
     _KMS_BACKUP_DIR     $site/backup
+    _KMS_NRPE_PORT      $main_port
+}
+# The KM server's own startup check through NRPE (contrib's command), and
+# bad input, each a service only a forced check runs.
+define service {
+    use                 kms-service-eventlog
+    host_name           kms1
+    active_checks_enabled 0
+    service_description kms-startup-agent
+    check_command       check_kms_startup_nrpe
+}
+define command {
+    command_name    nrpe_raw
+    command_line    \$USER1\$/check_nrpe -H \$HOSTADDRESS\$ -p \$ARG1\$ -2 -n -u -t 30 -c \$ARG2\$ \$ARG3\$
+}
+define service {
+    use                 kms-service-eventlog
+    host_name           kms1
+    active_checks_enabled 0
+    service_description kms-startup-unbounded
+    check_command       nrpe_raw!$main_port!check_kms_startup_unbounded
+}
+define service {
+    use                 kms-service-eventlog
+    host_name           kms1
+    active_checks_enabled 0
+    service_description bad-unknown-command
+    check_command       nrpe_raw!$main_port!check_kms_nothing
+}
+define service {
+    use                 kms-service-eventlog
+    host_name           kms1
+    active_checks_enabled 0
+    service_description bad-handler-input
+    check_command       nrpe_raw!$main_port!handle_kms_restart!-a BOGUS SOFT x
+}
+define service {
+    use                 kms-service-eventlog
+    host_name           kms1
+    active_checks_enabled 0
+    service_description bad-no-arguments
+    check_command       nrpe_raw!$noargs_port!handle_kms_restart!-a OK HARD 3
+}
+define service {
+    use                 kms-service-eventlog
+    host_name           kms1
+    active_checks_enabled 0
+    service_description bad-not-answering
+    check_command       nrpe_raw!$dead_port!check_kms_service
+}
+define service {
+    use                 kms-service-eventlog
+    host_name           kms1
+    active_checks_enabled 0
+    service_description bad-ssl
+    check_command       check_nrpe_ssl_default!$ssl_port
+}
+define command {
+    command_name    check_nrpe_ssl_default
+    command_line    \$USER1\$/check_nrpe -H \$HOSTADDRESS\$ -p \$ARG1\$ -2 -u -t 30 -c check_kms_service
 }
 EOF_SITE
 
@@ -92,10 +141,11 @@ fi
 
 # --- healthy ----------------------------------------------------------------
 story_healthy
-if grep -q '^check_kms_service -t 20 --pending-warning 1s --pending-critical 2s -> 0: KMS_SERVICE OK' "$ledger"; then
-	t_pass "Nagios ran check_kms_service through check_nrpe with nsclient.ini's fixed command"
+if grep -q '^check_kms_service -t 20 --max-output 1024 --pending-warning 1s --pending-critical 2s -> 0: KMS_SERVICE OK' "$ledger" &&
+	grep -q '^request: check_kms_service$' "$e2e_dir/nsclient.log"; then
+	t_pass "Nagios ran check_kms_service through check_nrpe -2 -n and NSC.ini's fixed command"
 else
-	t_fail "Nagios ran check_kms_service through nsclient.ini's fixed command" "$(cat "$ledger")"
+	t_fail "Nagios ran check_kms_service through check_nrpe and NSC.ini's fixed command" "$(cat "$ledger")"
 fi
 
 # --- the hung start -----------------------------------------------------------
@@ -201,6 +251,80 @@ if [ "$have_handler" = yes ]; then
 		t_fail "every handler run has its macros and matches nagios.log" "ledger $runs, nagios.log $handler_lines" "$bad"
 	fi
 fi
+# --- the 1 KiB limit ----------------------------------------------------------
+# Twenty-four startup timeouts: the long output (one line per event) is far
+# past what an NRPE v2 packet carries.
+for i in 1 2 3 4 5 6 7; do site_log_hung_start "$site"; done
+story_force kms-startup-agent 2 1
+story_expect kms-startup-agent 2 '^KMS_STARTUP CRITICAL - KM service: 24 startup timeouts \(7009: 8, 7022: 8, 7000/%%1053: 8\) and 0 failed starts in the last 24h' \
+	'^timeouts=24;0;2;0; failed_starts=0;0;2;0;$' "1 KiB: the first line and its perfdata arrive whole through NRPE"
+long=$(nagios_status kms-startup-agent long_plugin_output)
+if printf '%s' "$long" | grep -Eq '\\n\.\.\. [0-9]+ more lines cut to fit the 1024-byte output limit(\\n)?$' &&
+	! printf '%s' "$long" | grep -q 'Truncat'; then
+	t_pass "1 KiB: whole long-output lines, then the program's own marker (--max-output 1024)"
+else
+	t_fail "1 KiB: whole long-output lines, then the marker" "long_plugin_output: $(printf '%s' "$long" | tail -c 300)"
+fi
+agent_nrpe -2 -n -t 30 -c check_kms_startup
+bytes=$(printf '%s\n' "$agent_out" | wc -c)
+if [ "$agent_status" -eq 2 ] && [ "$bytes" -le 1024 ] && ! grep -q 'Truncating' "$e2e_dir/nsclient.log"; then
+	t_pass "1 KiB: check_nrpe receives $bytes bytes, the agent cut nothing"
+else
+	t_fail "1 KiB: the agent cut nothing" "status $agent_status, $bytes bytes" "$(grep Truncat "$e2e_dir/nsclient.log")"
+fi
+# The same program without --max-output: the agent keeps the first 1023
+# bytes, cut wherever they end, without a word.
+story_force kms-startup-unbounded 2 1
+long=$(nagios_status kms-startup-unbounded long_plugin_output)
+agent_nrpe -2 -n -t 30 -c check_kms_startup_unbounded
+bytes=$(printf '%s' "$agent_out" | wc -c)
+if [ "$bytes" -ge 1022 ] && [ "$bytes" -le 1023 ] && ! printf '%s' "$long" | grep -q 'more lines cut' &&
+	[ "$(nagios_status kms-startup-unbounded performance_data)" = 'timeouts=24;0;2;0; failed_starts=0;0;2;0;' ]; then
+	t_pass "past 1 KiB without --max-output: 1023 bytes, the last line cut blind, no marker (perfdata survives only because it is on the first line)"
+else
+	t_fail "past 1 KiB without --max-output: a blind cut at 1023 bytes" "$bytes bytes" "$(printf '%s' "$long" | tail -c 200)"
+fi
+
+# --- bad input: what the core shows ----------------------------------------------
+# nagios_bad SERVICE STATE OUTPUT_RE NAME: one forced check, state and output.
+nagios_bad() {
+	story_force "$1" "$2" 1
+	nb_out=$(nagios_status "$1" plugin_output | sed 's/ *$//')
+	if [ "$(nagios_status "$1" current_state)" = "$2" ] && printf '%s\n' "$nb_out" | grep -Eq -- "$3"; then
+		t_pass "$4"
+	else
+		t_fail "$4" "state $(nagios_status "$1" current_state), wanted $2" "plugin_output: $nb_out"
+	fi
+}
+nagios_bad bad-not-answering 3 "connect to address 127\.0\.0\.1 port $dead_port: Connection refused" \
+	"KM server not answering: UNKNOWN (-u) with check_nrpe's reason"
+nagios_bad bad-ssl 3 'Could not complete SSL handshake|out of bounds' \
+	"0.3.9's own SSL (512-bit anonymous DH): UNKNOWN, the handshake cannot complete with OpenSSL 3"
+nagios_bad bad-no-arguments 3 '^CHECK_NRPE: Receive header underflow - only 0 bytes received' \
+	"[NRPE] allow_arguments=0: the agent hangs up, UNKNOWN"
+if grep -q '^Request contained arguments (not currently allowed, check the allow_arguments option)\.$' "$e2e_dir/nsclient.log"; then
+	t_pass "allow_arguments=0: the agent's log names the setting"
+else
+	t_fail "allow_arguments=0: the agent's log names the setting" "$(tail -n 5 "$e2e_dir/nsclient.log")"
+fi
+nagios_bad bad-unknown-command 3 '^UNKNOWN: No handler for that command$' \
+	"unknown command: UNKNOWN, 0.3.9's 'No handler for that command'"
+restarts_before=$(grep -c 'started with 2 argument' "$standin_log")
+nagios_bad bad-handler-input 3 "^KMS_RESTART UNKNOWN - --state: 'BOGUS' is not a state" \
+	"the handler through NRPE with a state it does not understand: one UNKNOWN line naming it"
+if [ "$(grep -c 'started with 2 argument' "$standin_log")" -eq "$restarts_before" ] &&
+	story_handler_runs 'BOGUS SOFT x -> 3: KMS_RESTART UNKNOWN' >/dev/null; then
+	t_pass "the handler given BOGUS SOFT x did nothing (no start, status 3)"
+else
+	t_fail "the handler given BOGUS SOFT x did nothing" "$(grep handle_kms_restart "$ledger" | tail -n 2)"
+fi
+agent_nrpe -2 -n -t 10 -c handle_kms_restart -a 'C:\kms' SOFT 2
+if [ "$agent_status" -eq 3 ] && grep -q 'illegal metachars' "$e2e_dir/nsclient.log"; then
+	t_pass "a backslash in an argument: the agent refuses it (0.3.9's nasty characters)"
+else
+	t_fail "a backslash in an argument is refused" "$agent_status: $agent_out"
+fi
+
 pid=$nagios_pid
 nagios_stop
 if ! e2e_alive "$pid"; then t_pass "Nagios stopped by pid"; else t_fail "Nagios stopped by pid"; fi

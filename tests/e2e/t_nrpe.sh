@@ -80,6 +80,22 @@ nrpe_check check_kms_events
 lines=$(printf '%s\n' "$nrpe_out" | wc -l)
 if [ "$lines" -eq 1 ]; then t_pass "the UNKNOWN is one line"; else t_fail "the UNKNOWN is one line" "$lines lines"; fi
 
+# Why the KM server's agent is stood in for by nsclient-standin.py and not by
+# this daemon: Debian builds NRPE without --enable-command-args, so even
+# dont_blame_nrpe=1 leaves the handler's three arguments refused.
+nrpe_stop
+sed -i 's/^dont_blame_nrpe=0$/dont_blame_nrpe=1/' "$e2e_dir/nrpe.cfg"
+if nrpe_start "$e2e_dir"; then
+	out=$("$CHECK_NRPE" -H 127.0.0.1 -p "$nrpe_port" -2 -t 10 -c check_kms_events -a CRITICAL SOFT 2 2>&1)
+	status=$?
+	if [ "$status" -eq 3 ] && printf '%s\n' "$out" | grep -q 'Receive header underflow'; then
+		t_pass "Debian's NRPE refuses arguments even with dont_blame_nrpe=1"
+	else
+		t_fail "Debian's NRPE refuses arguments even with dont_blame_nrpe=1" "$status: $out"
+	fi
+else
+	t_fail "NRPE up again with dont_blame_nrpe=1" "$(e2e_attach "$e2e_dir/nrpe.out")"
+fi
 pid=$nrpe_pid
 nrpe_stop
 if ! e2e_alive "$pid"; then t_pass "NRPE stopped by pid"; else t_fail "NRPE stopped by pid"; fi

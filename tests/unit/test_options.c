@@ -32,7 +32,7 @@ static const struct program_info info = {
 
 struct outcome {
 	int status;
-	char first[512];
+	char first[2048];
 };
 
 /* Run fn in a child with stdout captured; return its status and first line. */
@@ -61,15 +61,20 @@ static struct outcome run_child(void (*fn)(void *), void *arg)
 	return o;
 }
 
-static void parse_and_report(void *arg)
+/* options_parse on a NULL-terminated argv, the deadline disarmed. */
+static void parse_argv(char **argv, struct common_options *c)
 {
-	char **argv = arg;
 	int argc = 0;
 	while (argv[argc])
 		argc++;
-	struct common_options c;
-	options_parse(argc, argv, &info, own_table, &c);
+	options_parse(argc, argv, &info, own_table, c);
 	deadline_cancel();
+}
+
+static void parse_and_report(void *arg)
+{
+	struct common_options c;
+	parse_argv(arg, &c);
 	char w[64], cr[64];
 	range_format(&c.warning, w, sizeof w);
 	range_format(&c.critical, cr, sizeof cr);
@@ -114,6 +119,9 @@ START_TEST(rejections_name_option_and_value)
 	    {PARSE("--window"), "KMS_UNIT UNKNOWN - option '--window' needs a value"},
 	    {PARSE("a", "b"), "KMS_UNIT UNKNOWN - unexpected argument 'b'"},
 	    {PARSE("-H", "x"), "KMS_UNIT UNKNOWN - unknown option '-H'"},
+	    {PARSE("--max-output", "255"),
+	     "KMS_UNIT UNKNOWN - --max-output: '255' is out of range (256 to 8192)"},
+	    {PARSE("--max-output", "1KiB"), "KMS_UNIT UNKNOWN - --max-output: '1KiB' is not a whole number"},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		ck_assert_int_eq(rows[i].o.status, 3);
@@ -133,6 +141,29 @@ static void integer_child(void *arg)
 	option_integer("--max-events", arg, 0, 1000);
 	plugin_exit(STATE_OK, "parsed");
 }
+
+static void long_line_child(void *arg)
+{
+	struct common_options c;
+	parse_argv(arg, &c);
+	char text[2000];
+	memset(text, 'x', sizeof text - 1);
+	text[sizeof text - 1] = '\0';
+	plugin_exit(STATE_WARNING, "%s", text);
+}
+
+/* --max-output is a common option: every program's output obeys it. */
+START_TEST(max_output_bounds_the_answer)
+{
+	struct outcome o = run_child(long_line_child, (char *[]){"check_unit", "--max-output", "300", NULL});
+	ck_assert_int_eq(o.status, 1);
+	ck_assert_uint_eq(strlen(o.first), 299); /* and its newline: 300 bytes */
+	o = run_child(long_line_child, (char *[]){"check_unit", "--max-output=1024", NULL});
+	ck_assert_uint_eq(strlen(o.first), 1023);
+	o = run_child(long_line_child, (char *[]){"check_unit", NULL});
+	ck_assert_uint_gt(strlen(o.first), 1024);
+}
+END_TEST
 
 START_TEST(value_helpers)
 {
@@ -184,6 +215,7 @@ Suite *options_suite(void)
 	tcase_add_test(tc, rejections_name_option_and_value);
 	tcase_add_test(tc, value_helpers);
 	tcase_add_test(tc, help_text);
+	tcase_add_test(tc, max_output_bounds_the_answer);
 	suite_add_tcase(s, tc);
 	return s;
 }

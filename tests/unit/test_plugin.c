@@ -163,8 +163,9 @@ START_TEST(perfdata_items)
 }
 END_TEST
 
-/* report_exit prints the rendered report, flushes and exits with its state. */
-START_TEST(report_exit_status)
+/* Run child in a forked process with stdout in a file; the exit status it
+ * ended with (must be a normal exit) and up to cap - 1 bytes of its output. */
+static size_t run_exiting(void (*child)(void), char *out, size_t cap, int *exit_status)
 {
 	char path[] = "/tmp/kms-unit-XXXXXX";
 	int fd = mkstemp(path);
@@ -173,22 +174,161 @@ START_TEST(report_exit_status)
 	pid_t pid = fork();
 	if (pid == 0) {
 		unit_capture_stdout(path);
-		struct report r;
-		report_init(&r, "EXIT");
-		report_raise(&r, STATE_CRITICAL);
-		report_summary(&r, "done");
-		report_exit(&r);
+		child();
+		_exit(99);
 	}
 	int status;
 	waitpid(pid, &status, 0);
 	ck_assert(WIFEXITED(status));
-	ck_assert_int_eq(WEXITSTATUS(status), 2);
+	*exit_status = WEXITSTATUS(status);
 	FILE *f = fopen(path, "r");
-	char line[128] = "";
-	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	size_t n = fread(out, 1, cap - 1, f);
+	out[n] = '\0';
 	fclose(f);
 	unlink(path);
-	ck_assert_str_eq(line, "KMS_EXIT CRITICAL - done\n");
+	return n;
+}
+
+static void exit_with_report(void)
+{
+	struct report r;
+	report_init(&r, "EXIT");
+	report_raise(&r, STATE_CRITICAL);
+	report_summary(&r, "done");
+	report_exit(&r);
+}
+
+/* report_exit prints the rendered report, flushes and exits with its state. */
+START_TEST(report_exit_status)
+{
+	char all[256];
+	int status;
+	run_exiting(exit_with_report, all, sizeof all, &status);
+	ck_assert_int_eq(status, 2);
+	ck_assert_str_eq(all, "KMS_EXIT CRITICAL - done\n");
+}
+END_TEST
+
+/* --max-output: the bound is clamped to PLUGIN_OUTPUT_MIN..PLUGIN_OUTPUT_LIMIT. */
+START_TEST(output_limit_is_clamped)
+{
+	ck_assert_uint_eq(plugin_output_limit(), PLUGIN_OUTPUT_LIMIT);
+	ck_assert_uint_eq(plugin_set_output_limit(10), PLUGIN_OUTPUT_MIN);
+	ck_assert_uint_eq(plugin_set_output_limit(100000), PLUGIN_OUTPUT_LIMIT);
+	ck_assert_uint_eq(plugin_set_output_limit(1024), 1024);
+	ck_assert_uint_eq(plugin_output_limit(), 1024);
+	plugin_set_output_limit(PLUGIN_OUTPUT_LIMIT);
+}
+END_TEST
+
+static void add_perf(struct report *r, const char *label, double value)
+{
+	struct range w = {.set = true, .end = 100}, c = {.set = true, .end = 200};
+	struct perfdata p = {
+	    .label = label, .value = value, .uom = "s", .warn = &w, .crit = &c, .has_min = true};
+	report_perf(r, &p);
+}
+
+/* The NRPE v2 case: 1 KiB. The first line and all its perfdata come whole,
+ * the long output in whole lines, the marker last, nothing past 1024 bytes. */
+START_TEST(max_output_1024_keeps_first_line)
+{
+	plugin_set_output_limit(1024);
+	struct report r;
+	report_init(&r, "STARTUP");
+	report_raise(&r, STATE_CRITICAL);
+	report_summary(&r, "KM service: 40 startup timeouts and 0 failed starts in the last 24h");
+	add_perf(&r, "timeouts", 40);
+	add_perf(&r, "failed_starts", 0);
+	for (int i = 0; i < 40; i++)
+		report_detail(&r, "2026-01-01T00:%02d:00Z event 7022 (error) from Service Control Manager",
+		              i);
+	size_t n = report_render(&r, out, sizeof out);
+	ck_assert_uint_le(n, 1024);
+	ck_assert_uint_eq(strlen(out), n);
+	const char *first = "KMS_STARTUP CRITICAL - KM service: 40 startup timeouts and 0 failed starts in "
+	                    "the last 24h | timeouts=40s;100;200;0; failed_starts=0s;100;200;0;\n";
+	ck_assert(strncmp(out, first, strlen(first)) == 0);
+	const char *marker = strstr(out, "\n... ");
+	ck_assert_ptr_nonnull(marker);
+	unsigned shown = 0, cut = 0;
+	for (const char *c = out + strlen(first); c <= marker; c++)
+		shown += *c == '\n';
+	ck_assert_int_eq(sscanf(marker + 1, "... %u more lines cut to fit the 1024-byte output limit", &cut),
+	                 1);
+	ck_assert_uint_eq(shown + cut, 40);
+	ck_assert_int_eq(out[n - 1], '\n');
+	ck_assert_ptr_eq(strchr(marker + 1, '\n'), out + n - 1); /* the marker is the last line */
+	/* With the default bound all 40 lines come. */
+	plugin_set_output_limit(PLUGIN_OUTPUT_LIMIT);
+	n = report_render(&r, out, sizeof out);
+	ck_assert_ptr_null(strstr(out, "more lines cut"));
+}
+END_TEST
+
+/* A first line longer than the bound: the summary is shortened ("..."),
+ * perfdata items are kept whole from the front, never half an item. */
+START_TEST(first_line_longer_than_the_bound)
+{
+	plugin_set_output_limit(PLUGIN_OUTPUT_MIN);
+	struct report r;
+	report_init(&r, "LONG");
+	report_raise(&r, STATE_WARNING);
+	char word[600];
+	memset(word, 'w', sizeof word - 1);
+	word[sizeof word - 1] = '\0';
+	report_summary(&r, "%s", word);
+	add_perf(&r, "first_item", 1);
+	add_perf(&r, "it's a label", 2);
+	report_detail(&r, "a long output line that has no room left");
+	size_t n = report_render(&r, out, sizeof out);
+	ck_assert_uint_le(n, PLUGIN_OUTPUT_MIN);
+	ck_assert(strncmp(out, "KMS_LONG WARNING - www", 22) == 0);
+	ck_assert_ptr_nonnull(strstr(out, "w... | first_item=1s;100;200;0; 'it''s a label'=2s;100;200;0;\n"));
+	ck_assert_ptr_eq(strchr(out, '\n'), out + n - 1); /* no room for long output or marker */
+
+	/* Perfdata alone past the bound: whole items from the front, the
+	 * summary in what room is left. */
+	report_init(&r, "PERF");
+	report_summary(&r, "many items");
+	char label[32];
+	for (int i = 0; i < 12; i++) {
+		snprintf(label, sizeof label, "item %02d", i);
+		add_perf(&r, label, i);
+	}
+	n = report_render(&r, out, sizeof out);
+	ck_assert_uint_le(n, PLUGIN_OUTPUT_MIN);
+	ck_assert(strncmp(out, "KMS_PERF OK - many items | 'item 00'=0s;100;200;0; 'item 01'=", 60) == 0);
+	/* What came is a prefix of the perfdata that ends where an item ends. */
+	const char *perf = out + strlen("KMS_PERF OK - many items | ");
+	size_t shown = (size_t)(out + n - 1 - perf);
+	ck_assert(strncmp(r.perf.data, perf, shown) == 0);
+	ck_assert_uint_lt(shown, r.perf.len);
+	ck_assert_int_eq(r.perf.data[shown], ' ');
+	plugin_set_output_limit(PLUGIN_OUTPUT_LIMIT);
+}
+END_TEST
+
+static void exit_with_long_line(void)
+{
+	plugin_set_output_limit(300);
+	char text[900];
+	memset(text, 'x', sizeof text - 1);
+	text[sizeof text - 1] = '\0';
+	plugin_set_name("ONE");
+	plugin_exit(STATE_CRITICAL, "%s", text);
+}
+
+/* plugin_exit's one line honours the bound too. */
+START_TEST(plugin_exit_is_bounded)
+{
+	char all[2048];
+	int status;
+	size_t n = run_exiting(exit_with_long_line, all, sizeof all, &status);
+	ck_assert_int_eq(status, 2);
+	ck_assert_uint_eq(n, 300);
+	ck_assert_int_eq(all[n - 1], '\n');
+	ck_assert(strncmp(all, "KMS_ONE CRITICAL - xxx", 22) == 0);
 }
 END_TEST
 
@@ -204,6 +344,10 @@ Suite *plugin_suite(void)
 	tcase_add_test(tc, utf8_is_never_split);
 	tcase_add_test(tc, perfdata_items);
 	tcase_add_test(tc, report_exit_status);
+	tcase_add_test(tc, output_limit_is_clamped);
+	tcase_add_test(tc, max_output_1024_keeps_first_line);
+	tcase_add_test(tc, first_line_longer_than_the_bound);
+	tcase_add_test(tc, plugin_exit_is_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,7 @@
 #!/bin/sh
-# The Windows package under Wine: the win64 zip (make windows-dist) unpacked
-# into C:\, install.cmd run by cmd.exe, the password stored with kms_setup,
+# The Windows package under Wine: the win64 zip (make windows-dist) unpacked,
+# its files copied to C:\kms\bin as README.txt says, install.cmd run by
+# cmd.exe, the password stored with kms_setup,
 # then the installed programs do the story against the stand-in KM service:
 # check says ready, the handler restarts the service with the stored
 # password, kms_backup takes a backup and starts it again, check_kms_service
@@ -20,13 +21,14 @@ fi
 t_pass "the win64 zip: $(basename "$zip")"
 name=$(basename "$zip" -win64.zip)
 drive_c=${WINEPREFIX:-$HOME/.wine}/drive_c
-pkg="C:\\$name"
+pkg="C:\\kms\\bin"
 rm -rf "$drive_c/$name" "$drive_c/kms"
-unzip -q -o "$zip" -d "$drive_c" && t_pass "it unpacks into C:\\" || t_fail "it unpacks into C:\\"
-for f in check_kms_service check_kms_startup check_kms_events check_kms_backup handle_kms_restart kms_backup kms_setup; do
+unzip -q -o "$zip" -d "$drive_c" && t_pass "it unpacks into one folder" || t_fail "it unpacks into one folder"
+for f in check_kms_service check_kms_startup check_kms_events check_kms_backup handle_kms_restart kms_backup kms_restore \
+	kms_setup; do
 	[ -f "$drive_c/$name/$f.exe" ] || missing="${missing:-} $f.exe"
 done
-[ -z "${missing:-}" ] && t_pass "one folder with the seven programs" || t_fail "one folder with the seven programs" "missing:$missing"
+[ -z "${missing:-}" ] && t_pass "one folder with the eight programs" || t_fail "one folder with the eight programs" "missing:$missing"
 for f in README.txt install.cmd uninstall.cmd; do
 	lines=$(wc -l <"$drive_c/$name/$f")
 	crlf=$(grep -c "$(printf '\r')\$" "$drive_c/$name/$f")
@@ -34,6 +36,8 @@ for f in README.txt install.cmd uninstall.cmd; do
 done
 grep -q -- '--- kms_setup --help' "$drive_c/$name/README.txt" && grep -q '^Usage: kms_setup' "$drive_c/$name/README.txt" &&
 	t_pass "README.txt holds kms_setup --help" || t_fail "README.txt holds kms_setup --help"
+mkdir -p "$drive_c/kms/bin" && cp -p "$drive_c/$name"/* "$drive_c/kms/bin/" &&
+	t_pass "its files copied to C:\\kms\\bin" || t_fail "its files copied to C:\\kms\\bin"
 grep -hEiv '^rem' "$drive_c/$name/install.cmd" "$drive_c/$name/uninstall.cmd" | grep -Eiq 'powershell|reg(\.exe)? |exit /b' &&
 	t_fail "the .cmd files use nothing NT 4.0 lacks (PowerShell, reg.exe, exit /b)" ||
 	t_pass "the .cmd files use nothing NT 4.0 lacks (PowerShell, reg.exe, exit /b)"
@@ -51,20 +55,20 @@ timeout 30 $runner "$pkg\\kms_setup.exe" uninstall </dev/null >/dev/null 2>&1
 
 # --- install.cmd, the password, check ---
 out=$(run_cmd install.cmd)
-printf '%s\n' "$out" | grep -q '^KMS_SETUP OK - state folder C:\\kms made' &&
-	printf '%s\n' "$out" | grep -q 'kms_setup password --password-file C:\\kms\\Kmspwd.ini' &&
+printf '%s\n' "$out" | grep -q '^KMS_SETUP OK - state folder C:\\kms\\state made' &&
+	printf '%s\n' "$out" | grep -q 'kms_setup password --password-file C:\\kms\\state\\Kmspwd.ini' &&
 	t_pass "install.cmd under cmd.exe: kms_setup install, then the next steps" || t_fail "install.cmd under cmd.exe" "$out"
 for source in handle_kms_restart kms_backup; do
 	regq $source | grep -Fq "EventMessageFile    REG_EXPAND_SZ    $pkg\\$source.exe" &&
 		t_pass "$source registered with its program in the package folder" || t_fail "$source registered" "$(regq $source)"
 done
-t_expect "kms_setup password stores the password" 0 '^KMS_SETUP OK - password stored in C:.kms.Kmspwd.ini' \
-	sh -c "printf '%s\n' '$password' | timeout 60 $runner '$pkg\\kms_setup.exe' password --password-file 'C:\\kms\\Kmspwd.ini'"
+t_expect "kms_setup password stores the password" 0 '^KMS_SETUP OK - password stored in C:.kms.state.Kmspwd.ini' \
+	sh -c "printf '%s\n' '$password' | timeout 60 $runner '$pkg\\kms_setup.exe' password --password-file 'C:\\kms\\state\\Kmspwd.ini'"
 install_kms() { svc_install demand - --expect "$wtmp/expect" --kmsdata "$wtmp/kmsdata" --log "$wtmp/standin.log"; }
 install_kms
 timeout 30 $runner "$bin/tests/tools/esegen.exe" "$wtmp/kmsdata/Kmsmdb.edb" state=3 </dev/null >/dev/null
 t_expect "kms_setup check: ready" 0 '^KMS_SETUP OK - ready' \
-	prog kms_setup check --state-dir 'C:\kms' --password-file 'C:\kms\Kmspwd.ini' --kmsdata "$wtmp/kmsdata" </dev/null
+	prog kms_setup check --state-dir 'C:\kms\state' --password-file 'C:\kms\state\Kmspwd.ini' --kmsdata "$wtmp/kmsdata" </dev/null
 
 # traced PROGRAM ARGS...: run an installed program with Wine's ReportEventW
 # trace; $out is its output, $event "TYPE ID" of its last event, $text its %1.
@@ -87,7 +91,7 @@ renders() {
 
 # --- the story: the handler restarts the stopped service with the stored password ---
 [ "$(svc_state)" = STOPPED ] && t_pass "the KM service is stopped" || t_fail "the KM service is stopped" "$(svc_state)"
-traced handle_kms_restart --state-dir 'C:\kms' --password-file 'C:\kms\Kmspwd.ini' --kmsdata "$wtmp/kmsdata" CRITICAL HARD 1
+traced handle_kms_restart --state-dir 'C:\kms\state' --password-file 'C:\kms\state\Kmspwd.ini' --kmsdata "$wtmp/kmsdata" CRITICAL HARD 1
 printf '%s\n' "$out" | grep -Eq '^KMS_RESTART OK - restarted MSExchangeKMS with its startup parameter: RUNNING' &&
 	t_pass "the installed handler restarts the service with the stored password" || t_fail "the installed handler restarts" "$out"
 [ "$(svc_state)" = RUNNING ] && t_pass "the service manager says RUNNING" || t_fail "RUNNING" "$(svc_state)"
@@ -98,7 +102,7 @@ t_expect "the installed check_kms_service: RUNNING" 0 '^KMS_SERVICE OK - MSExcha
 
 # --- kms_backup: stops, copies, starts again with the stored password ---
 mkdir -p "$tmp/sets"
-traced kms_backup -k "$wtmp/kmsdata" -d "$wtmp/sets" -f 'C:\kms\Kmspwd.ini' --stop-timeout 20s --start-timeout 20s -t 60
+traced kms_backup -k "$wtmp/kmsdata" -d "$wtmp/sets" -f 'C:\kms\state\Kmspwd.ini' --stop-timeout 20s --start-timeout 20s -t 60
 printf '%s\n' "$out" | grep -Eq '^KMS_BACKUP_RUN OK - backed up 1 files' && t_pass "the installed kms_backup takes the backup" ||
 	t_fail "the installed kms_backup takes the backup" "$out"
 [ "$(svc_state)" = RUNNING ] && t_pass "...and the service runs again" || t_fail "...and the service runs again" "$(svc_state)"
@@ -106,7 +110,7 @@ printf '%s\n' "$out" | grep -Eq '^KMS_BACKUP_RUN OK - backed up 1 files' && t_pa
 renders kms_backup "kms_backup backed up the Key Management Server's data"
 t_expect "the installed check_kms_backup sees the set" 0 '^KMS_BACKUP OK - newest set kmsdata-' \
 	prog check_kms_backup -d "$wtmp/sets" --kmsdata "$wtmp/kmsdata" </dev/null
-traced kms_backup -k "$wtmp/kmsdata" -d "$wtmp/sets" -f 'C:\kms\none.ini' --stop-timeout 5s --start-timeout 5s -t 60
+traced kms_backup -k "$wtmp/kmsdata" -d "$wtmp/sets" -f 'C:\kms\state\none.ini' --stop-timeout 5s --start-timeout 5s -t 60
 [ "$event" = "0x0001 0xc0000066" ] && t_pass "a failed backup writes event 102, error" || t_fail "a failed backup writes event 102" "$event / $out"
 renders kms_backup "kms_backup could not back up"
 
@@ -115,8 +119,9 @@ out=$(run_cmd uninstall.cmd)
 printf '%s\n' "$out" | grep -q '^KMS_SETUP OK - event sources removed' && t_pass "uninstall.cmd" || t_fail "uninstall.cmd" "$out"
 [ -z "$(regq handle_kms_restart)$(regq kms_backup)$(regq kms_restore)" ] && t_pass "no registration is left" ||
 	t_fail "no registration is left"
-[ -f "$drive_c/kms/Kmspwd.ini" ] && t_pass "the state folder and password file stay" || t_fail "the state folder and password file stay"
+[ -f "$drive_c/kms/state/Kmspwd.ini" ] && t_pass "the state folder and password file stay" || t_fail "the state folder and password file stay"
 out=$(run_cmd uninstall.cmd purge)
-[ ! -e "$drive_c/kms" ] && t_pass "uninstall.cmd purge removes C:\\kms" || t_fail "uninstall.cmd purge removes C:\\kms" "$out"
-rm -rf "$drive_c/$name"
+[ ! -e "$drive_c/kms/state" ] && [ -f "$drive_c/kms/bin/kms_setup.exe" ] && t_pass "uninstall.cmd purge removes C:\\kms\\state, not the programs" ||
+	t_fail "uninstall.cmd purge removes C:\\kms\\state, not the programs" "$out"
+rm -rf "$drive_c/$name" "$drive_c/kms"
 t_summary

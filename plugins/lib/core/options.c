@@ -9,12 +9,25 @@
 #include "config.h"
 #include "deadline.h"
 
-enum { VAL_HELP = 0x1001, VAL_VERSION, VAL_VERBOSE, VAL_TIMEOUT, VAL_WARNING, VAL_CRITICAL, VAL_HOSTNAME };
+enum {
+	VAL_HELP = 0x1001,
+	VAL_VERSION,
+	VAL_VERBOSE,
+	VAL_TIMEOUT,
+	VAL_WARNING,
+	VAL_CRITICAL,
+	VAL_HOSTNAME,
+	VAL_MAX_OUTPUT
+};
+
+/* Entries of the common table, its end included. */
+#define COMMON_TABLE_LEN 10
 
 static char *timeout_text;
 static char *warning_text;
 static char *critical_text;
 static char *hostname_text;
+static char *max_output_text;
 /* The program being parsed: a bad value of its options is followed by its usage. */
 static const struct program_info *current_info;
 static const struct poptOption *current_own;
@@ -31,6 +44,9 @@ static void release_parse_context(void)
 /* Column where option descriptions start in --help. */
 #define HELP_COLUMN 30
 #define HELP_WIDTH  79
+
+#define KMS_STR_(x) #x
+#define KMS_STR(x)  KMS_STR_(x)
 
 static struct poptOption entry(const char *long_name, char short_name, int arg_info, int val,
                                const char *help, const char *value_name)
@@ -55,6 +71,17 @@ static void build_common_table(const struct program_info *info, struct poptOptio
 	         "default UNKNOWN)",
 	         info->default_timeout ? info->default_timeout : 10);
 	t[n++] = entry("timeout", 't', POPT_ARG_STRING, VAL_TIMEOUT, timeout_help, "SECONDS[:STATE]");
+	t[n++] = entry(
+	    "max-output", '\0', POPT_ARG_STRING, VAL_MAX_OUTPUT,
+	    "Print at most BYTES (" KMS_STR(PLUGIN_OUTPUT_MIN) " to " KMS_STR(
+	        PLUGIN_OUTPUT_LIMIT) ", default " KMS_STR(PLUGIN_OUTPUT_LIMIT) "): the first line and its "
+	                                                                       "perfdata whole, "
+	                                                                       "long output in whole lines, "
+	                                                                       "a last line saying how many "
+	                                                                       "were cut; 1024 for an NRPE "
+	                                                                       "version 2 agent such as "
+	                                                                       "NSClient++ 0.3.9",
+	    "BYTES");
 	if (info->flags & OPTS_THRESHOLDS) {
 		t[n++] = entry("warning", 'w', POPT_ARG_STRING, VAL_WARNING,
 		               info->warning_help ? info->warning_help : "Warning threshold", "RANGE");
@@ -77,6 +104,7 @@ static char **common_value_slot(int val)
 	case VAL_WARNING: return &warning_text;
 	case VAL_CRITICAL: return &critical_text;
 	case VAL_HOSTNAME: return &hostname_text;
+	case VAL_MAX_OUTPUT: return &max_output_text;
 	default: return NULL;
 	}
 }
@@ -158,7 +186,7 @@ static void append_option_help(struct strbuf *sb, const struct poptOption *table
 
 size_t options_help_text(const struct program_info *info, const struct poptOption *own, char *buf, size_t cap)
 {
-	struct poptOption common[8];
+	struct poptOption common[COMMON_TABLE_LEN];
 	build_common_table(info, common);
 	struct strbuf sb;
 	strbuf_init(&sb, buf, cap);
@@ -184,7 +212,7 @@ size_t options_help_text(const struct program_info *info, const struct poptOptio
 /* The short usage that follows a bad option: at most a screen. */
 static size_t usage_text(const struct program_info *info, const struct poptOption *own, char *buf, size_t cap)
 {
-	struct poptOption common[8];
+	struct poptOption common[COMMON_TABLE_LEN];
 	build_common_table(info, common);
 	struct strbuf sb;
 	strbuf_init(&sb, buf, cap);
@@ -317,7 +345,7 @@ static void parse_timeout(const char *text, struct common_options *out)
 void options_parse(int argc, char **argv, const struct program_info *info, const struct poptOption *own,
                    struct common_options *out)
 {
-	static struct poptOption common[8];
+	static struct poptOption common[COMMON_TABLE_LEN];
 	static struct poptOption table[3];
 	static const char *no_positionals[] = {NULL};
 	char problem[512];
@@ -368,6 +396,9 @@ void options_parse(int argc, char **argv, const struct program_info *info, const
 		snprintf(text, sizeof text, "%s (%s) %s\n", info->progname, PACKAGE_NAME, PACKAGE_VERSION);
 		plugin_exit_text(STATE_UNKNOWN, text);
 	}
+	if (max_output_text)
+		plugin_set_output_limit((size_t)option_integer("--max-output", max_output_text,
+		                                               PLUGIN_OUTPUT_MIN, PLUGIN_OUTPUT_LIMIT));
 	if (rc < -1) {
 		const char *bad = poptBadOption(con, POPT_BADOPTION_NOALIAS);
 		if (rc == POPT_ERROR_NOARG)

@@ -1,5 +1,6 @@
 /* plugin: renders a report (first line, perfdata, long output) within
- * Nagios's 8 KiB, neutralising '|' in free text, and owns the exit status. */
+ * Nagios's 8 KiB or the --max-output bound, neutralising '|' in free text,
+ * and owns the exit status. */
 #include "plugin.h"
 
 #include <stdio.h>
@@ -185,36 +186,80 @@ size_t plugin_format_line(char *buf, size_t cap, plugin_state s, const char *tex
 	return sb.len;
 }
 
-size_t report_render(const struct report *r, char *out, size_t cap)
-{
-	static const size_t marker_room = 96;
-	size_t limit = cap < PLUGIN_OUTPUT_LIMIT + 1 ? cap - 1 : PLUGIN_OUTPUT_LIMIT;
-	struct strbuf sb;
-	strbuf_init(&sb, out, limit + 1);
+/* The output bound: Nagios's 8 KiB unless --max-output lowers it. */
+static size_t output_limit = PLUGIN_OUTPUT_LIMIT;
 
-	/* First line: the summary yields to the perfdata, which graphs need. */
-	strbuf_appendf(&sb, "KMS_%s %s", r->name, state_name(r->state));
-	size_t perf_len = r->perf.len ? r->perf.len + 3 : 0;
-	size_t reserve = marker_room + perf_len + 1;
-	size_t first_room = limit > reserve ? limit - reserve : 0;
-	if (r->summary.len > 0) {
-		strbuf_append(&sb, " - ");
-		size_t room = first_room > sb.len ? first_room - sb.len : 0;
+size_t plugin_set_output_limit(size_t bytes)
+{
+	output_limit = bytes < PLUGIN_OUTPUT_MIN     ? PLUGIN_OUTPUT_MIN
+	               : bytes > PLUGIN_OUTPUT_LIMIT ? PLUGIN_OUTPUT_LIMIT
+	                                             : bytes;
+	return output_limit;
+}
+
+size_t plugin_output_limit(void)
+{
+	return output_limit;
+}
+
+/* Bytes of the perfdata text that fit in room, ending after a whole item:
+ * items are separated by blanks outside quoted labels ('it''s' toggles
+ * twice, so doubled quotes need no special case). */
+static size_t perf_whole_items(const char *perf, size_t len, size_t room)
+{
+	if (len <= room)
+		return len;
+	size_t keep = 0;
+	bool quoted = false;
+	for (size_t i = 0; i <= room && i < len; i++) {
+		if (perf[i] == '\'')
+			quoted = !quoted;
+		else if (perf[i] == ' ' && !quoted)
+			keep = i;
+	}
+	return keep;
+}
+
+/* The first line within limit: "KMS_<NAME> <STATE>", then the perfdata in
+ * whole items, then as much of the summary as the rest leaves ("..." when
+ * shortened; left out when not even that fits). */
+static void render_first_line(const struct report *r, struct strbuf *sb, size_t limit)
+{
+	static const char more[] = "...";
+	strbuf_appendf(sb, "KMS_%s %s", r->name, state_name(r->state));
+	size_t summary_min = r->summary.len ? strlen(" - ") + strlen(more) : 0;
+	size_t fixed = sb->len + strlen(" | ") + strlen("\n") + summary_min;
+	size_t perf_keep = perf_whole_items(r->perf.data, r->perf.len, limit > fixed ? limit - fixed : 0);
+	size_t perf_part = perf_keep ? perf_keep + strlen(" | ") : 0;
+	size_t used = sb->len + perf_part + strlen("\n") + strlen(" - ");
+	size_t room = limit > used ? limit - used : 0;
+	if (r->summary.len > 0 && room >= strlen(more) + 1) {
+		strbuf_append(sb, " - ");
 		if (r->summary.len <= room && !r->summary.truncated) {
-			strbuf_append(&sb, r->summary.data);
+			strbuf_append(sb, r->summary.data);
 		} else {
-			size_t keep = room > 3 ? room - 3 : 0;
+			size_t keep = room - strlen(more);
 			if (keep > r->summary.len)
 				keep = r->summary.len;
-			strbuf_appendn(&sb, r->summary.data, utf8_prefix(r->summary.data, keep));
-			strbuf_append(&sb, "...");
+			strbuf_appendn(sb, r->summary.data, utf8_prefix(r->summary.data, keep));
+			strbuf_append(sb, more);
 		}
 	}
-	if (r->perf.len) {
-		strbuf_append(&sb, " | ");
-		strbuf_append(&sb, r->perf.data);
+	if (perf_keep) {
+		strbuf_append(sb, " | ");
+		strbuf_appendn(sb, r->perf.data, perf_keep);
 	}
-	strbuf_append(&sb, "\n");
+	strbuf_append(sb, "\n");
+}
+
+size_t report_render(const struct report *r, char *out, size_t cap)
+{
+	/* Room kept for the marker line while more lines follow. */
+	enum { MARKER_ROOM = 96 };
+	size_t limit = cap - 1 < output_limit ? cap - 1 : output_limit;
+	struct strbuf sb;
+	strbuf_init(&sb, out, limit + 1);
+	render_first_line(r, &sb, limit);
 
 	/* Long output: whole lines while they fit, then one marker line. */
 	const char *line = r->details.data;
@@ -223,16 +268,19 @@ size_t report_render(const struct report *r, char *out, size_t cap)
 	while (line < end) {
 		const char *nl = memchr(line, '\n', (size_t)(end - line));
 		size_t n = nl ? (size_t)(nl - line) + 1 : (size_t)(end - line);
-		if (cut == 0 && sb.len + n + marker_room <= limit)
+		bool last = line + n >= end && r->details_dropped == 0;
+		if (cut == 0 && sb.len + n + (last ? 0 : MARKER_ROOM) <= limit)
 			strbuf_appendn(&sb, line, n);
 		else
 			cut++;
 		line += n;
 	}
 	cut += r->details_dropped;
-	if (cut > 0)
-		strbuf_appendf(&sb, "... %zu more line%s cut to fit the %d-byte output limit\n", cut,
-		               cut == 1 ? "" : "s", PLUGIN_OUTPUT_LIMIT);
+	char marker[MARKER_ROOM];
+	int m = snprintf(marker, sizeof marker, "... %zu more line%s cut to fit the %zu-byte output limit\n",
+	                 cut, cut == 1 ? "" : "s", limit);
+	if (cut > 0 && m > 0 && sb.len + (size_t)m <= limit)
+		strbuf_append(&sb, marker);
 	return sb.len;
 }
 
@@ -255,7 +303,8 @@ _Noreturn void plugin_exit(plugin_state s, const char *fmt, ...)
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
 	deadline_cancel();
-	size_t n = plugin_format_line(line, sizeof line, s, text);
+	size_t cap = output_limit < sizeof line ? output_limit + 1 : sizeof line;
+	size_t n = plugin_format_line(line, cap, s, text);
 	fflush(stdout);
 	console_write(line, n);
 	exit(plugin_clamp_status((int)s));

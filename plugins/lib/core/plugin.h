@@ -12,8 +12,11 @@
 
 typedef enum { STATE_OK = 0, STATE_WARNING = 1, STATE_CRITICAL = 2, STATE_UNKNOWN = 3 } plugin_state;
 
-/* Nagios reads 8 KiB of plugin output; everything we print fits in it. */
+/* Nagios reads 8 KiB of plugin output; everything we print fits in it.
+ * --max-output lowers the bound (an NRPE v2 agent carries 1024 bytes), not
+ * below PLUGIN_OUTPUT_MIN: room for a first line and its perfdata. */
 #define PLUGIN_OUTPUT_LIMIT 8192
+#define PLUGIN_OUTPUT_MIN   256
 
 struct perfdata;
 
@@ -48,9 +51,16 @@ void report_summary(struct report *r, const char *fmt, ...) KMS_PRINTF(2, 3);
 void report_detail(struct report *r, const char *fmt, ...) KMS_PRINTF(2, 3);
 void report_perf(struct report *r, const struct perfdata *p);
 
-/* Render the whole output into out (at most cap bytes, cap >= 256): the
- * first line, then the long output, cut with a marker to fit
- * PLUGIN_OUTPUT_LIMIT. Returns the length. Pure: no I/O. */
+/* Bound every output of this process (report_exit, plugin_exit) to bytes,
+ * clamped to PLUGIN_OUTPUT_MIN..PLUGIN_OUTPUT_LIMIT; returns the bound set. */
+size_t plugin_set_output_limit(size_t bytes);
+size_t plugin_output_limit(void);
+
+/* Render the whole output into out (at most cap - 1 bytes and the output
+ * limit, cap >= 256): the first line whole if it fits (the summary yields
+ * first, then perfdata items from the end, never half an item), then the
+ * long output in whole lines, then a marker line counting what was cut.
+ * Returns the length. No I/O. */
 size_t report_render(const struct report *r, char *out, size_t cap);
 
 /* Print the report, flush, exit with its state (clamped to 0..3). */
