@@ -57,7 +57,9 @@ else
 fi
 zips=$(ls "${KMS_WIN_ZIPS:-/nonexistent}"/$pkg-*-win*.zip 2>/dev/null | wc -l)
 shipped=$(printf '%s\n' "$contents" | grep -c "/usr/share/$pkg/windows/$pkg-.*-win.*\.zip\$")
-if [ "$zips" -eq "$shipped" ]; then
+if [ -n "${KMS_WIN_ZIPS:-}" ] && [ "$zips" -eq 0 ]; then
+	t_fail "the Windows zips are given" "none in $KMS_WIN_ZIPS (quickstart check makes them before the e2e)"
+elif [ "$zips" -eq "$shipped" ]; then
 	t_pass "Windows zips shipped in /usr/share/$pkg/windows: $shipped (of $zips given)"
 else
 	t_fail "every Windows zip given is shipped" "$zips given, $shipped in the package"
