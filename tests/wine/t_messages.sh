@@ -28,7 +28,7 @@ render() {
 }
 
 # Severity digits: 4 information, 8 warning, C error (kmsmsg.mc).
-for program in handle_kms_restart kms_backup; do
+for program in handle_kms_restart kms_backup kms_restore; do
 	render "$program" 1 4 "handle_kms_restart restarted the Key Management Server service"
 	render "$program" 2 8 "handle_kms_restart refused to restart"
 	render "$program" 3 C "handle_kms_restart failed to restart"
