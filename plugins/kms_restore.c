@@ -117,8 +117,8 @@ static const struct program_info info = {
              "\n"
              "Examples:\n"
              "  kms_restore -d D:\\KmsBackup --list\n"
-             "  kms_restore -d D:\\KmsBackup -f C:\\secure\\kmspwd.ini --state-dir C:\\kms\\state --dry-run\n"
-             "  kms_restore -d D:\\KmsBackup -f C:\\secure\\kmspwd.ini --state-dir C:\\kms\\state --yes\n"
+             "  kms_restore -d D:\\KmsBackup -f C:\\kms\\state\\Kmspwd.ini --state-dir C:\\kms\\state\n"
+             "              --dry-run                      (then the same with --yes)\n"
              "  kms_restore -k /mnt/kmsdata -d /srv/kmsbackup --set kmsdata-20261120T030000Z --no-service "
              "--yes\n",
 };

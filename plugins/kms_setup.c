@@ -1,4 +1,4 @@
-/* kms_setup: the seventh program, run once by the KM server's administrator.
+/* kms_setup: run once by the KM server's administrator.
  * install registers the suite's event sources and makes the state folder
  * (SYSTEM and Administrators only); password stores the KMS password in a
  * protected Kmspwd.ini; check is the preflight; uninstall removes the
@@ -55,8 +55,8 @@ static const char notes[] =
     "\n"
     "Examples:\n"
     "  kms_setup install --state-dir C:\\kms\\state\n"
-    "  kms_setup password --password-file C:\\kms\\Kmspwd.ini\n"
-    "  kms_setup check --state-dir C:\\kms\\state --password-file C:\\kms\\Kmspwd.ini\n"
+    "  kms_setup password --password-file C:\\kms\\state\\Kmspwd.ini\n"
+    "  kms_setup check --state-dir C:\\kms\\state --password-file C:\\kms\\state\\Kmspwd.ini\n"
     "  kms_setup uninstall\n";
 
 /* The help and the refusals say 255: the bound of secret.h. */
