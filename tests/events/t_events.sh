@@ -194,6 +194,25 @@ printf 'kms-evt-bookmarks 1\n12 x file y\n' >"$f/bad-state"
 t_expect "malformed bookmark line: UNKNOWN naming the line" 3 'is damaged at line 2' e -f "$f/bm.evt" --state-file "$f/bad-state"
 t_expect "state file in a missing folder: UNKNOWN" 3 "^KMS_EVENTS UNKNOWN - --state-file: cannot (lock|write) '$f/no/dir/state'" \
 	e -f "$f/bm.evt" --state-file "$f/no/dir/state"
+# A bookmark key is never cut short: two logs whose paths share their first
+# 506 characters once shared one bookmark (the second counted nothing).
+long=$f/$(printf 'd%.0s' $(seq 200))/$(printf 'e%.0s' $(seq 200))/$(printf 'g%.0s' $(seq 200))
+mkdir -p "$long"
+cp "$f/bm.evt" "$long/serverA.evt"
+cp "$f/bm.evt" "$long/serverB.evt"
+plain=$(e -f "$long/serverA.evt" -f "$long/serverB.evt" --window all | head -n 1 | sed 's/ in the whole log.*//')
+t_expect "a path too long for a bookmark is refused, never cut short" 3 \
+	"^KMS_EVENTS UNKNOWN - --file: '$long/serverA.evt' is too long to keep a bookmark for in --state-file \(at most [0-9]+ bytes\)" \
+	e -f "$long/serverA.evt" -f "$long/serverB.evt" --state-file "$f/state-long"
+[ ! -e "$f/state-long" ] && t_pass "a refused long path writes no state file" ||
+	t_fail "a refused long path writes no state file" "$(cat "$f/state-long") (without a bookmark: $plain)"
+# A path holding a line break cannot be a bookmark key: say that, not "full".
+nl_path="$f/line
+break.evt"
+cp "$f/bm.evt" "$nl_path"
+t_expect "a path with a line break and --state-file: UNKNOWN naming the line break" 3 \
+	"^KMS_EVENTS UNKNOWN - --file: .* holds a line break: --state-file cannot keep a bookmark for it" \
+	e -f "$nl_path" --state-file "$f/state-nl"
 
 t_expect "--help names the Exchange 4.0/5.0 service name" 3 '"Microsoft Exchange Key Manager"' e --help
 # --- clear on start ---------------------------------------------------------

@@ -385,6 +385,23 @@ START_TEST(bookmark_file)
 }
 END_TEST
 
+/* A key fills a line whole or is refused: 511 bytes fit, 512 do not. */
+START_TEST(bookmark_key_fit)
+{
+	static char key[EVT_BOOKMARK_KEY_MAX + 1];
+	memset(key, 'k', EVT_BOOKMARK_KEY_MAX - 1);
+	key[EVT_BOOKMARK_KEY_MAX - 1] = '\0';
+	ck_assert_int_eq(evt_bookmark_key_fit(key), EVT_KEY_FITS);
+	struct evt_bookmarks b = {0};
+	ck_assert_ptr_nonnull(evt_bookmarks_slot(&b, key));
+	key[EVT_BOOKMARK_KEY_MAX - 1] = 'k';
+	ck_assert_int_eq(evt_bookmark_key_fit(key), EVT_KEY_TOO_LONG);
+	ck_assert_ptr_null(evt_bookmarks_slot(&b, key));
+	ck_assert_int_eq(evt_bookmark_key_fit("file a\nb"), EVT_KEY_LINE_BREAK);
+	ck_assert_uint_eq(b.n, 1);
+}
+END_TEST
+
 START_TEST(known_logs)
 {
 	const char *canonical;
@@ -409,6 +426,7 @@ Suite *evtquery_suite(void)
 	tcase_add_test(tc, id_lists);
 	tcase_add_test(tc, utc_times);
 	tcase_add_test(tc, bookmark_file);
+	tcase_add_test(tc, bookmark_key_fit);
 	tcase_add_test(tc, known_logs);
 	suite_add_tcase(s, tc);
 	return s;

@@ -3,6 +3,7 @@
  * long output. Bad input and unreadable logs end here as UNKNOWN. */
 #include "evtcheck.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -80,6 +81,33 @@ void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args 
 	                        "N"};
 }
 
+/* The bookmark key of a source, "file PATH" or "log HOST NAME", in key
+ * (EVT_BOOKMARK_KEY_MAX bytes); returns the length of the whole key, which
+ * may be more than key holds. */
+static size_t bookmark_key(char *key, const char *file, const char *host, const char *log)
+{
+	int n = file ? snprintf(key, EVT_BOOKMARK_KEY_MAX, "file %s", file)
+	             : snprintf(key, EVT_BOOKMARK_KEY_MAX, "log %s %s", host ? host : ".", log);
+	return n < 0 ? SIZE_MAX : (size_t)n;
+}
+
+/* Refuse, before any work, a source whose bookmark key would not fit whole
+ * (never cut short: two logs would share one bookmark): the option that
+ * named it and why. */
+static void check_bookmark_key(const char *file, const char *host, const char *log)
+{
+	char key[EVT_BOOKMARK_KEY_MAX];
+	const char *option = file ? "--file" : "--hostname", *what = file ? file : host;
+	size_t len = bookmark_key(key, file, host, log);
+	if (len >= EVT_BOOKMARK_KEY_MAX)
+		option_fail(option,
+		            "'%s' is too long to keep a bookmark for in --state-file (at most %zu bytes)",
+		            what, EVT_BOOKMARK_KEY_MAX - 1 - (len - strlen(what)));
+	if (evt_bookmark_key_fit(key) == EVT_KEY_LINE_BREAK)
+		option_fail(option, "'%s' holds a line break: --state-file cannot keep a bookmark for it",
+		            what);
+}
+
 void evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const char *host,
                     const char *default_log)
 {
@@ -143,6 +171,8 @@ void evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const cha
 	if (a->state_file && !*a->state_file)
 		option_fail("--state-file", "is empty");
 	c->state_file = a->state_file;
+	for (size_t i = 0; c->state_file && i < (c->n_files ? c->n_files : 1); i++)
+		check_bookmark_key(c->n_files ? c->files[i] : NULL, host, c->log);
 }
 
 struct evt_source *evtcheck_open(const char *file, const char *host, const char *log)
@@ -197,14 +227,6 @@ static void keep_event(const struct evt_record *r, void *ctx)
 		}
 		len += evt_record_string(r, s, e->strings + len, sizeof e->strings - len);
 	}
-}
-
-static void bookmark_key(char *key, size_t cap, const char *file, const char *host, const char *log)
-{
-	if (file)
-		snprintf(key, cap, "file %s", file);
-	else
-		snprintf(key, cap, "log %s %s", host ? host : ".", log);
 }
 
 /* The lock of a state file, so two checks sharing it never lose each
@@ -277,8 +299,8 @@ void evtcheck_run(struct evtcheck *c, struct evtquery *q)
 		q->scan_whole = c->scan_whole;
 		q->time_slack = c->time_slack;
 		if (c->state_file) {
-			char key[512];
-			bookmark_key(key, sizeof key, file, c->host, c->log);
+			char key[EVT_BOOKMARK_KEY_MAX];
+			bookmark_key(key, file, c->host, c->log); /* fits: checked by evtcheck_setup */
 			mark = evt_bookmarks_slot(&marks, key);
 			if (!mark)
 				plugin_exit(STATE_UNKNOWN,

@@ -369,12 +369,21 @@ bool evt_bookmarks_save(const char *path, const struct evt_bookmarks *b, char *e
 	return atomicfile_write(path, text, len, err, errlen);
 }
 
+enum evt_key_fit evt_bookmark_key_fit(const char *key)
+{
+	if (strchr(key, '\n'))
+		return EVT_KEY_LINE_BREAK;
+	return strlen(key) < EVT_BOOKMARK_KEY_MAX ? EVT_KEY_FITS : EVT_KEY_TOO_LONG;
+}
+
 struct evt_bookmark *evt_bookmarks_slot(struct evt_bookmarks *b, const char *key)
 {
+	if (evt_bookmark_key_fit(key) != EVT_KEY_FITS)
+		return NULL;
 	for (size_t i = 0; i < b->n; i++)
 		if (strcmp(b->item[i].key, key) == 0)
 			return &b->item[i].mark;
-	if (b->n == EVT_BOOKMARKS_MAX || strlen(key) >= sizeof b->item[0].key || strchr(key, '\n'))
+	if (b->n == EVT_BOOKMARKS_MAX)
 		return NULL;
 	snprintf(b->item[b->n].key, sizeof b->item[0].key, "%s", key);
 	b->item[b->n].mark.set = false;

@@ -100,11 +100,12 @@ bool evt_text_contains(const char *haystack, const char *needle);
 
 /* The bookmark state file: one bookmark per log (a file path or a live
  * log name), written atomically. */
-#define EVT_BOOKMARKS_MAX 16
+#define EVT_BOOKMARKS_MAX    16
+#define EVT_BOOKMARK_KEY_MAX 512 /* bytes of a key with its terminating NUL */
 struct evt_bookmarks {
 	size_t n;
 	struct {
-		char key[512];
+		char key[EVT_BOOKMARK_KEY_MAX];
 		struct evt_bookmark mark;
 	} item[EVT_BOOKMARKS_MAX];
 };
@@ -112,7 +113,12 @@ struct evt_bookmarks {
 enum atomicfile_status evt_bookmarks_load(const char *path, struct evt_bookmarks *b, char *err,
                                           size_t errlen);
 bool evt_bookmarks_save(const char *path, const struct evt_bookmarks *b, char *err, size_t errlen);
-/* The bookmark of key (added, unset, when new); NULL when full. */
+/* Can key be one line of the state file, whole? A key is never cut short
+ * (two logs would share a bookmark) nor split by a line break. */
+enum evt_key_fit { EVT_KEY_FITS, EVT_KEY_TOO_LONG, EVT_KEY_LINE_BREAK };
+enum evt_key_fit evt_bookmark_key_fit(const char *key);
+/* The bookmark of key (added, unset, when new); NULL when full or when the
+ * key does not fit (ask evt_bookmark_key_fit first). */
 struct evt_bookmark *evt_bookmarks_slot(struct evt_bookmarks *b, const char *key);
 
 #endif
