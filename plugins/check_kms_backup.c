@@ -81,6 +81,11 @@ static const struct program_info info = {
              "            (--dirty-state)\n"
              "  UNKNOWN   bad options; DIR, a set or Kmsmdb.edb unreadable (an I/O error);\n"
              "            timeout\n"
+             "The newest set is the one with the latest time; of sets with the same time,\n"
+             "the one whose name sorts last (kms_backup names a set by its time).\n"
+             "A set dated more than 1h ahead of this clock is WARNING and not taken as a\n"
+             "backup (it was dated under a wrong clock, or this clock is wrong): the newest\n"
+             "set with a believable date is judged; with none, CRITICAL.\n"
              "Links inside a set are never followed and special files are skipped (both\n"
              "counted in the long output). Folders whose name starts with '.' (a backup in\n"
              "progress) are not sets.\n"
@@ -139,6 +144,10 @@ static plugin_state problem_state(const struct config *cfg, enum kms_problem kin
 	/* An empty, truncated or foreign Kmsmdb.edb is the bad backup itself. */
 	case KMS_PROBLEM_NOT_ESE: return STATE_CRITICAL;
 	case KMS_PROBLEM_NOT_OFFLINE: return cfg->dirty_state;
+	/* Dated ahead: someone must look (a wrong clock once, or now), but the
+	 * backups themselves are judged by the newest set with a believable
+	 * date: UNKNOWN would hide that judgement. */
+	case KMS_PROBLEM_FUTURE: return STATE_WARNING;
 	default: return STATE_CRITICAL;
 	}
 }
@@ -195,6 +204,15 @@ static void describe_set(struct report *r, const struct kms_set *set, const stru
 		              set->tree.skipped == 1 ? "" : "s", set->tree.first_skipped);
 }
 
+/* CRITICAL: no set proves a backup (the summary says why). */
+static _Noreturn void exit_without_backup(struct report *r, size_t n_sets)
+{
+	struct perfdata sets = {.label = "sets", .value = (double)n_sets, .uom = "", .has_min = true};
+	report_raise(r, STATE_CRITICAL);
+	report_perf(r, &sets);
+	report_exit(r);
+}
+
 /* The sets in the backup folder; exits UNKNOWN when it cannot be read and
  * CRITICAL when it holds none. */
 static struct kms_names find_sets(const struct config *cfg, struct report *r)
@@ -206,13 +224,10 @@ static struct kms_names find_sets(const struct config *cfg, struct report *r)
 	if (!kms_sets_find(cfg->backup_dir, cfg->pattern, &names, err, sizeof err))
 		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
 	if (names.count == 0) {
-		struct perfdata sets = {.label = "sets", .value = 0, .uom = "", .has_min = true};
-		report_raise(r, STATE_CRITICAL);
 		report_summary(r, "no offline backup of Kmsdata in %s", cfg->backup_dir);
 		if (strcmp(cfg->pattern, "*") != 0)
 			report_detail(r, "no subfolder matches --pattern '%s'", cfg->pattern);
-		report_perf(r, &sets);
-		report_exit(r);
+		exit_without_backup(r, 0);
 	}
 	return names;
 }
@@ -240,13 +255,14 @@ static double judge_sets(const struct config *cfg, const struct kms_set *sets, s
 		if (i == newest) {
 			age = set_age;
 			*newest_facts = facts;
-		} else if (cfg->common.verbose > 0) {
+		} else if (cfg->common.verbose > 0 && !kms_set_from_future(&sets[i], now)) {
 			describe_set(found->report, &sets[i], &facts, set_age, false);
 		}
 	}
 	if (sets[newest].time > now)
-		report_detail(found->report, "set %s is dated %lld s in the future (clock skew?)",
-		              sets[newest].name, (long long)(sets[newest].time - now));
+		report_detail(found->report,
+		              "set %s is dated %lld s ahead of this clock (within the %d s allowed)",
+		              sets[newest].name, (long long)(sets[newest].time - now), KMS_FUTURE_SLACK);
 	if (have_live)
 		kms_tree_free(&live);
 	return age;
@@ -268,6 +284,41 @@ static void report_age(const struct config *cfg, struct report *r, double age)
 		               age_state == STATE_CRITICAL ? "critical" : "warning");
 }
 
+/* Load every set and pick the newest with a believable date (a set dated
+ * in the future is reported, never picked). Exits UNKNOWN when no set
+ * could be read, CRITICAL when every readable one is dated in the future. */
+static size_t pick_newest(const struct config *cfg, struct kms_set *sets, const struct kms_names *names,
+                          struct findings *found)
+{
+	int64_t now = (int64_t)time(NULL);
+	size_t newest = names->count, unreadable = 0, future = 0;
+	for (size_t i = 0; i < names->count; i++) {
+		kms_set_load(cfg->backup_dir, names->names[i], &sets[i]);
+		if (!sets[i].listed) { /* its date is unknown: it may be the newest */
+			on_problem(found, KMS_PROBLEM_UNREADABLE, sets[i].tree.error);
+			unreadable++;
+		} else if (kms_set_from_future(&sets[i], now)) {
+			char text[512 + sizeof sets[i].name];
+			kms_set_future_text(&sets[i], now, text, sizeof text);
+			strcat(text,
+			       ": not taken as a backup (dated under a wrong clock, or this clock is wrong)");
+			on_problem(found, KMS_PROBLEM_FUTURE, text);
+			future++;
+		} else if (newest == names->count || kms_set_newer(&sets[i], &sets[newest])) {
+			newest = i;
+		}
+	}
+	if (newest < names->count)
+		return newest;
+	if (unreadable > 0)
+		plugin_exit(STATE_UNKNOWN, "%s", found->first);
+	report_summary(found->report,
+	               "no offline backup of Kmsdata with a believable date in %s (%zu set%s dated ahead "
+	               "of this clock)",
+	               cfg->backup_dir, future, future == 1 ? "" : "s");
+	exit_without_backup(found->report, names->count);
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
@@ -280,16 +331,7 @@ int main(int argc, char **argv)
 	if (!sets)
 		plugin_exit(STATE_UNKNOWN, "out of memory for %zu sets", names.count);
 	struct findings found = {.report = &r, .cfg = &cfg, .worst = STATE_OK};
-	size_t newest = names.count;
-	for (size_t i = 0; i < names.count; i++) {
-		kms_set_load(cfg.backup_dir, names.names[i], &sets[i]);
-		if (!sets[i].listed) /* its date is unknown: it may be the newest */
-			on_problem(&found, KMS_PROBLEM_UNREADABLE, sets[i].tree.error);
-		else if (newest == names.count || sets[i].time > sets[newest].time)
-			newest = i;
-	}
-	if (newest == names.count)
-		plugin_exit(STATE_UNKNOWN, "%s", found.first);
+	size_t newest = pick_newest(&cfg, sets, &names, &found);
 	struct kms_set_facts facts;
 	double age = judge_sets(&cfg, sets, names.count, newest, &found, &facts);
 

@@ -221,6 +221,16 @@ static void take_copy(const struct config *cfg, const char *service_state, long 
 	kms_tree_free(&source);
 }
 
+/* A set dated ahead of the clock is no proof of a backup: it is left
+ * alone (never pruned on a guess) and takes no --keep place; a WARNING. */
+static void warn_future_set(struct report *r, const struct kms_set *set, int64_t now)
+{
+	char text[512 + sizeof set->name];
+	kms_set_future_text(set, now, text, sizeof text);
+	report_raise(r, STATE_WARNING);
+	report_summary(r, "%s: left alone, not counted in --keep", text);
+}
+
 /* Remove the sets beyond --keep. A dry run counts the set it would make
  * as the newest good one and only names what it would remove. */
 static void prune(const struct config *cfg, struct report *r, bool dry)
@@ -243,10 +253,14 @@ static void prune(const struct config *cfg, struct report *r, bool dry)
 	for (size_t i = 0; i < names.count; i++)
 		kms_set_load(cfg->backup_dir, names.names[i], &sets[i]);
 	size_t keep = dry ? (size_t)cfg->keep - 1 : (size_t)cfg->keep;
-	kmscopy_choose_prune(sets, names.count, keep, remove);
+	int64_t now = (int64_t)time(NULL);
+	kmscopy_choose_prune(sets, names.count, keep, now, remove);
 	size_t removed = 0;
 	for (size_t i = 0; i < names.count; i++) {
-		remove[i] = remove[i] || keep == 0;
+		bool future = kms_set_from_future(&sets[i], now);
+		if (future)
+			warn_future_set(r, &sets[i], now);
+		remove[i] = !future && (remove[i] || keep == 0);
 		if (remove[i] && dry) {
 			report_detail(r, "would remove old set %s", sets[i].name);
 			removed++;

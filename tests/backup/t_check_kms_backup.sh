@@ -58,6 +58,35 @@ t_first_line "sets perfdata counts both" "sets=2;;;0;$"
 t_expect "--all-sets finds the dirty older set" 2 "^KMS_BACKUP CRITICAL - .*kmsdata-old/Kmsmdb.edb database state is dirty shutdown, not clean shutdown: the copy was not taken offline" c -d "$work/two" --all-sets
 t_expect "-v lists the other sets" 0 "^set kmsdata-old: 3d old, 3 files" c -d "$work/two" -v
 t_expect "--pattern selects sets" 0 "newest set kmsdata-old .*sets=1;;;0;" c -d "$work/two" --pattern 'kmsdata-o*' --dirty-state OK
+# A set dated in the future is no proof of a backup: the newest set with a
+# believable date is judged, and the future date is a WARNING of its own.
+mkset "$work/future" kmsdata-20261107T000000Z $((20 * 86400)) state=2
+mkset "$work/future" kmsdata-zz-skewed $((-365 * 86400))
+t_expect "a set dated a year ahead does not hide the real newest set (20d old, dirty)" 2 \
+	"^KMS_BACKUP CRITICAL - .*kmsdata-20261107T000000Z/Kmsmdb.edb database state is dirty shutdown.*newest set kmsdata-20261107T000000Z is 20d old" \
+	c -d "$work/future"
+t_expect "... and the future set is named, not taken as a backup" 2 \
+	"^WARNING: set kmsdata-zz-skewed is dated [0-9T]+Z, 365d ahead of this clock: not taken as a backup" c -d "$work/future"
+mkset "$work/future2" kmsdata-good 600
+mkset "$work/future2" kmsdata-skewed $((-2 * 86400))
+t_expect "a future set beside a fresh sound one: WARNING naming it" 1 \
+	"^KMS_BACKUP WARNING - set kmsdata-skewed is dated [0-9T]+Z, 2d ahead of this clock: not taken as a backup.*newest set kmsdata-good is 10m" \
+	c -d "$work/future2"
+mkset "$work/future2" kmsdata-slightly $((-600))
+t_expect "a set 10 minutes ahead (within the hour allowed) is still the newest" 1 "newest set kmsdata-slightly is 0s old" c -d "$work/future2"
+mkset "$work/futureonly" kmsdata-skewed $((-2 * 86400))
+t_expect "only sets dated in the future: CRITICAL, no believable backup" 2 \
+	"^KMS_BACKUP CRITICAL - no offline backup of Kmsdata with a believable date in $work/futureonly \(1 set dated ahead of this clock\)" \
+	c -d "$work/futureonly"
+t_expect "--help says what a set dated in the future is" 3 "dated more than 1h ahead of this clock" c --help
+# Sets with equal times: the newest name is judged (a kms_backup set's name is its time).
+for day in 01 08 15 22; do mkset "$work/tie" kmsdata-202611${day}T000000Z 3600; done
+"$esegen" "$work/tie/kmsdata-20261122T000000Z/Kmsmdb.edb" pages=6 state=2
+touch -d "@$((now - 3600))" "$work/tie/kmsdata-20261122T000000Z/Kmsmdb.edb"
+t_expect "a tie in time is broken by the name, newest name first" 2 \
+	"^KMS_BACKUP CRITICAL - .*kmsdata-20261122T000000Z/Kmsmdb.edb database state is dirty shutdown.*newest set kmsdata-20261122T000000Z is 1h" \
+	c -d "$work/tie"
+t_expect "--help states the tie rule" 3 "the one whose name sorts last" c --help
 mkdir "$work/two/.kmsdata-partial-1"
 "$esegen" "$work/two/.kmsdata-partial-1/Kmsmdb.edb" state=2
 t_expect "a hidden (interrupted) backup is not a set" 0 "newest set kmsdata-new .*sets=2;;;0;$" c -d "$work/two"

@@ -105,18 +105,21 @@ rm -rf "$work/biglive" "$work/out-kill"
 # --- pruning ---
 mkdir "$work/prune"
 # mkset NAME AGE_DAYS [nomanifest]: a set dated AGE_DAYS ago.
+# The sets go into $prune_dir (default $work/prune).
 mkset() {
-	mkdir "$work/prune/$1"
-	cp -r "$work/live/." "$work/prune/$1/"
+	p=${prune_dir:-$work/prune}
+	mkdir "$p/$1"
+	cp -r "$work/live/." "$p/$1/"
+	t=$((now - $2 * 86400))
 	if [ "${3:-}" != nomanifest ]; then
 		{
-			printf 'kms-backup-manifest 1\ntime %s x\nsource /live\nservice STOPPED\n' $((now - $2 * 86400))
-			(cd "$work/prune/$1" && find . -type f | sed 's|^\./||' | while read -r f; do printf 'file %s %s\n' "$(wc -c <"$f")" "$f"; done)
-			printf 'end %s\n' "$(find "$work/prune/$1" -type f | wc -l)"
+			printf 'kms-backup-manifest 1\ntime %s %s\nsource /live\nservice STOPPED\n' $t "$(date -u -d "@$t" +%Y%m%dT%H%M%SZ)"
+			(cd "$p/$1" && find . -type f | sed 's|^\./||' | while read -r f; do printf 'file %s %s\n' "$(wc -c <"$f")" "$f"; done)
+			printf 'end %s\n' "$(find "$p/$1" -type f | wc -l)"
 		} >"$work/manifest.tmp"
-		mv "$work/manifest.tmp" "$work/prune/$1/kms-backup.manifest"
+		mv "$work/manifest.tmp" "$p/$1/kms-backup.manifest"
 	else
-		find "$work/prune/$1" -type f -exec touch -d "@$((now - $2 * 86400))" {} +
+		find "$p/$1" -type f -exec touch -d "@$t" {} +
 	fi
 }
 mkset kmsdata-a 4
@@ -133,6 +136,17 @@ t_expect "the long output names each removed set" 0 "^removed old set kmsdata-a$
 t_expect "a dry run names what it would prune" 0 "^would remove old set kmsdata-d$" kb -k "$work/live" -d "$work/prune" --no-service --keep 2 --dry-run
 t_first_line "a dry run's first line says so" "^KMS_BACKUP_RUN OK - dry run: .*, 1 old set would be removed"
 if [ -d "$work/prune/kmsdata-d" ]; then t_pass "a dry run removes nothing"; else t_fail "a dry run removes nothing"; fi
+# A set dated a year ahead (by its manifest) is no proof of a backup: it
+# takes no --keep place (the new set was pruned for it) and is left alone.
+prune_dir=$work/prune-future
+mkdir "$prune_dir"
+mkset kmsdata-zz-skewed -365
+t_expect "a set dated a year ahead: the run warns, naming it" 1 \
+	"^KMS_BACKUP_RUN WARNING - backed up 4 files .*set kmsdata-zz-skewed is dated [0-9T]+Z, 36[45]d( 23h)? ahead of this clock: left alone, not counted in --keep" \
+	kb -k "$work/live" -d "$prune_dir" --no-service --keep 1
+if [ -n "$(ls "$prune_dir" | grep '^kmsdata-2')" ]; then t_pass "the new set is kept, never pruned for a set dated ahead"; else t_fail "the new set is kept, never pruned for a set dated ahead" "left: $(ls "$prune_dir")"; fi
+if [ -d "$prune_dir/kmsdata-zz-skewed" ]; then t_pass "the set dated ahead is left alone"; else t_fail "the set dated ahead is left alone"; fi
+prune_dir=
 
 # --- options ---
 t_expect "--help exits 3 and documents perfdata" 3 "duration=Ns;;;0;" kb --help

@@ -319,7 +319,7 @@ static void prune_case(const int *days, const bool *good, size_t n, size_t keep,
 		sets[i].time = 1000000 - days[i] * 86400;
 		sets[i].manifest_status = good[i] ? KMS_MANIFEST_OK : KMS_MANIFEST_NONE;
 	}
-	kmscopy_choose_prune(sets, n, keep, removed);
+	kmscopy_choose_prune(sets, n, keep, 1000000, removed);
 	for (size_t i = 0; i < n; i++)
 		ck_assert_msg(removed[i] == want[i], "keep %zu: set %zu (%d days, %s) %s", keep, i, days[i],
 		              good[i] ? "good" : "no manifest", removed[i] ? "removed" : "kept");
@@ -342,6 +342,13 @@ START_TEST(prune_choices)
 	bool mixed[] = {true, false, true, true};
 	prune_case(days2, mixed, 4, 2, (bool[]){false, false, false, true});
 	prune_case(days2, mixed, 0, 2, (bool[]){false}); /* no sets at all */
+	/* A set dated 2 days ahead takes no --keep place and is never removed:
+	 * the real newest stays, the older one goes. */
+	int days3[] = {-2, 0, 1};
+	prune_case(days3, all_good, 3, 1, (bool[]){false, false, true});
+	/* Equal times: the name that sorts last is the newer. */
+	int same[] = {1, 1};
+	prune_case(same, all_good, 2, 1, (bool[]){true, false});
 }
 END_TEST
 

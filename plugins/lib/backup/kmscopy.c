@@ -231,7 +231,7 @@ bool kmscopy_remove_tree(const char *dir, char *err, size_t errcap)
 	return true;
 }
 
-void kmscopy_choose_prune(const struct kms_set *sets, size_t count, size_t keep, bool *remove)
+void kmscopy_choose_prune(const struct kms_set *sets, size_t count, size_t keep, int64_t now, bool *remove)
 {
 	if (keep < 1)
 		keep = 1;
@@ -242,13 +242,15 @@ void kmscopy_choose_prune(const struct kms_set *sets, size_t count, size_t keep,
 		remove[i] = false;
 	if (!seen)
 		return; /* remove nothing rather than guess */
+	for (size_t i = 0; i < count; i++)
+		seen[i] = kms_set_from_future(&sets[i], now); /* left alone */
 	for (size_t round = 0; round < count; round++) {
 		size_t pick = count;
 		for (size_t i = 0; i < count; i++)
-			if (!seen[i] &&
-			    (pick == count || sets[i].time > sets[pick].time ||
-			     (sets[i].time == sets[pick].time && strcmp(sets[i].name, sets[pick].name) > 0)))
+			if (!seen[i] && (pick == count || kms_set_newer(&sets[i], &sets[pick])))
 				pick = i;
+		if (pick == count)
+			break;
 		seen[pick] = true;
 		bool good = sets[pick].manifest_status == KMS_MANIFEST_OK;
 		if (kept_good >= keep)

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kmsdata.h"
 
@@ -31,7 +32,9 @@ bool kmscopy_remove_tree(const char *dir, char *err, size_t errcap);
 
 /* Of the sets (loaded, any order), mark the ones to remove so that the
  * `keep` newest sets with a valid manifest stay, and every set newer than
- * the last of those. The newest good set is never marked (keep >= 1). */
-void kmscopy_choose_prune(const struct kms_set *sets, size_t count, size_t keep, bool *remove);
+ * the last of those. The newest good set is never marked (keep >= 1). A
+ * set dated in the future (kms_set_from_future at now) is no proof of a
+ * backup: it takes no place among the kept and is never marked. */
+void kmscopy_choose_prune(const struct kms_set *sets, size_t count, size_t keep, int64_t now, bool *remove);
 
 #endif

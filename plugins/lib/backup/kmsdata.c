@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "range.h"
 #include "strbuf.h"
 
 static int lower(int c)
@@ -577,6 +578,24 @@ void kms_set_free(struct kms_set *set)
 {
 	kms_tree_free(&set->tree);
 	kms_manifest_free(&set->manifest);
+}
+
+bool kms_set_from_future(const struct kms_set *set, int64_t now)
+{
+	return set->time > now && set->time - now > KMS_FUTURE_SLACK;
+}
+
+void kms_set_future_text(const struct kms_set *set, int64_t now, char *buf, size_t cap)
+{
+	char when[32], ahead[64];
+	kms_time_iso(set->time, when, sizeof when);
+	duration_format((double)(set->time - now), ahead, sizeof ahead);
+	snprintf(buf, cap, "set %s is dated %s, %s ahead of this clock", set->name, when, ahead);
+}
+
+bool kms_set_newer(const struct kms_set *a, const struct kms_set *b)
+{
+	return a->time > b->time || (a->time == b->time && strcmp(a->name, b->name) > 0);
 }
 
 /* ---- checks ---- */

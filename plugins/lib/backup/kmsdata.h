@@ -113,6 +113,18 @@ void kms_names_free(struct kms_names *n);
 void kms_set_load(const char *backup_dir, const char *name, struct kms_set *set);
 void kms_set_free(struct kms_set *set);
 
+/* A set dated more than this ahead of the clock has no believable date: it
+ * was written under a wrong clock (or the clock is wrong now), and is no
+ * proof of a recent backup. The hour allows for a file server's clock a
+ * little ahead (the event checks' default --clock-slack is an hour too). */
+#define KMS_FUTURE_SLACK 3600
+bool kms_set_from_future(const struct kms_set *set, int64_t now);
+/* "set NAME is dated 20991231T000000Z, 3d ahead of this clock" into buf. */
+void kms_set_future_text(const struct kms_set *set, int64_t now, char *buf, size_t cap);
+/* Newest first: is a newer than b? The later time; on a tie, the name that
+ * sorts last (kms_backup names a set by its time). */
+bool kms_set_newer(const struct kms_set *a, const struct kms_set *b);
+
 /* What is wrong with a set, by kind, so a plugin can map kinds to states. */
 enum kms_problem {
 	KMS_PROBLEM_UNREADABLE,  /* a file or folder of the set could not be read */
@@ -122,6 +134,7 @@ enum kms_problem {
 	KMS_PROBLEM_NOT_OFFLINE, /* database not in clean shutdown state */
 	KMS_PROBLEM_INCOMPLETE,  /* a live Kmsdata file missing or empty in the set */
 	KMS_PROBLEM_MANIFEST,    /* the set no longer matches its manifest */
+	KMS_PROBLEM_FUTURE,      /* dated ahead of the clock: not taken as a backup */
 };
 
 typedef void (*kms_problem_fn)(void *ctx, enum kms_problem kind, const char *text);
