@@ -12,6 +12,7 @@
 #include "exchsetup.h"
 #include "kmscopy.h"
 #include "kmsdata.h"
+#include "lock.h"
 #include "options.h"
 #include "perfdata.h"
 #include "plugin.h"
@@ -81,6 +82,8 @@ static const struct program_info info = {
              "            did not stop, or it did not start again\n"
              "  UNKNOWN   bad options, Kmsdata or --backup-dir unreadable, the password file\n"
              "            missing or readable by others: nothing was touched; timeout\n"
+             "Runs on one backup folder exclude each other: a second run says\n"
+             "\"another kms_backup is at work on DIR\" (UNKNOWN) and changes nothing.\n"
              "The timeout (-t, default 600 s) covers the whole run: the copy stops early to\n"
              "keep --start-timeout for restarting the service.\n"
              "\n"
@@ -153,11 +156,30 @@ static void check_folders(const struct config *cfg, struct kms_tree *source)
 	}
 	free(c);
 	/* A folder we cannot write to must not cost the service a restart. */
-	char probe[FSYS_PATH_MAX];
-	if (!fsys_join(probe, sizeof probe, cfg->backup_dir, KMSCOPY_PARTIAL_PREFIX "probe") ||
-	    !fsys_mkdir(probe, err) || !fsys_remove_dir(probe, err))
-		plugin_exit(STATE_UNKNOWN, "--backup-dir: cannot create a folder in '%s': %s",
-		            cfg->backup_dir, err);
+	char probe[FSYS_PATH_MAX], why[FSYS_ERR_MAX];
+	if (!kmscopy_make_partial(cfg->backup_dir, "probe", probe, sizeof probe, err, sizeof err))
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
+	if (!fsys_remove_dir(probe, why))
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: cannot remove '%s': %s", probe, why);
+}
+
+/* Runs on one backup folder exclude each other, so neither fails on nor
+ * removes the other's work: the lock ".kms_backup-<hash of the folder>"
+ * (POSIX: a file in the folder; Windows: a global mutex), held to the end
+ * of the run. */
+static void lock_backup_dir(const struct config *cfg)
+{
+	static struct lock *held; /* released when the process ends */
+	char err[FSYS_PATH_MAX + FSYS_ERR_MAX + 64], name[64];
+	if (!kms_folder_exists(cfg->backup_dir, err, sizeof err))
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
+	snprintf(name, sizeof name, ".kms_backup-%08lx", (unsigned long)fsys_path_hash(cfg->backup_dir));
+	enum lock_result r = lock_take(name, cfg->backup_dir, &held, err, sizeof err);
+	if (r == LOCK_BUSY)
+		plugin_exit(STATE_UNKNOWN, "another kms_backup is at work on %s: nothing was changed",
+		            cfg->backup_dir);
+	if (r == LOCK_ERROR)
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
 }
 
 struct outcome {
@@ -174,7 +196,7 @@ struct outcome {
 static void take_copy(const struct config *cfg, const char *service_state, long reserve_ms, struct outcome *o)
 {
 	struct kms_tree source;
-	char err[FSYS_PATH_MAX * 2 + 512], iso[32], partial[FSYS_PATH_MAX], final[FSYS_PATH_MAX], name[128];
+	char err[FSYS_PATH_MAX * 2 + 512], iso[32], partial[FSYS_PATH_MAX], final[FSYS_PATH_MAX];
 	int64_t started = (int64_t)time(NULL);
 	kms_time_iso(started, iso, sizeof iso);
 	/* List again: the service may have written while it stopped. */
@@ -183,11 +205,10 @@ static void take_copy(const struct config *cfg, const char *service_state, long 
 		kms_tree_free(&source);
 		return;
 	}
-	snprintf(name, sizeof name, "%s%s", KMSCOPY_PARTIAL_PREFIX, iso);
 	snprintf(o->set_name, sizeof o->set_name, "%s%s", KMSCOPY_SET_PREFIX, iso);
-	if (!fsys_join(partial, sizeof partial, cfg->backup_dir, name) ||
-	    !fsys_join(final, sizeof final, cfg->backup_dir, o->set_name)) {
-		snprintf(o->failure, sizeof o->failure, "--backup-dir path too long");
+	if (!fsys_join(final, sizeof final, cfg->backup_dir, o->set_name) ||
+	    !kmscopy_make_partial(cfg->backup_dir, iso, partial, sizeof partial, err, sizeof err)) {
+		snprintf(o->failure, sizeof o->failure, "%s", err);
 		kms_tree_free(&source);
 		return;
 	}
@@ -210,9 +231,7 @@ static void take_copy(const struct config *cfg, const char *service_state, long 
 		o->bytes = source.bytes;
 	} else {
 		char left[FSYS_PATH_MAX + FSYS_ERR_MAX + 64] = "";
-		struct fsys_info st;
-		if (fsys_lstat(partial, &st, why) && st.kind == FSYS_DIR &&
-		    !kmscopy_remove_tree(partial, left, sizeof left))
+		if (!kmscopy_remove_tree(partial, left, sizeof left)) /* made by this run */
 			snprintf(o->failure, sizeof o->failure, "%s (and the partial copy stays: %s)", err,
 			         left);
 		else
@@ -331,6 +350,7 @@ int main(int argc, char **argv)
 	struct kms_tree source;
 	char err[1024];
 	parse(argc, argv, &cfg);
+	lock_backup_dir(&cfg);
 	check_folders(&cfg, &source);
 	struct backupsvc *svc = NULL;
 	if (cfg.service) {

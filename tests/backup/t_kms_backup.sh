@@ -53,6 +53,46 @@ t_expect "links in Kmsdata are not followed, and said so" 0 "^1 link or special 
 if [ -z "$(find "$work/out-link" -name hostname-link)" ]; then t_pass "(the link is not in the set)"; else t_fail "(the link is not in the set)"; fi
 rm "$work/live/hostname-link"
 
+# --- two runs on one backup folder ---
+# Another run's partial copy, named for this very second (and the next
+# few): a run never fails on it nor removes it, and still makes its set.
+mkdir "$work/out-same"
+t0=$(date +%s)
+for i in 0 1 2 3; do
+	mkdir "$work/out-same/.kmsdata-partial-$(date -u -d "@$((t0 + i))" +%Y%m%dT%H%M%SZ)"
+	printf 'theirs' >"$work/out-same/.kmsdata-partial-$(date -u -d "@$((t0 + i))" +%Y%m%dT%H%M%SZ)/Kmsmdb.edb"
+done
+t_expect "another run's partial copy of the same second: the backup is still made" 0 "^KMS_BACKUP_RUN OK - backed up 4 files" \
+	kb -k "$work/live" -d "$work/out-same" --no-service
+n=$(find "$work/out-same" -mindepth 2 -maxdepth 2 -path '*/.kmsdata-partial-*/Kmsmdb.edb' | wc -l)
+if [ "$n" -eq 4 ]; then t_pass "a run never removes what it did not create"; else t_fail "a run never removes what it did not create" "$n of 4 left: $(ls -a "$work/out-same")"; fi
+# A run holding the folder's lock: the next one says so and changes nothing.
+backup_lock=$(find "$work/out-same" -maxdepth 1 -type f -name '*.lock' | head -n 1)
+if [ -z "$backup_lock" ]; then
+	t_fail "a lock file stands in the backup folder" "$(ls -a "$work/out-same")"
+elif command -v flock >/dev/null 2>&1; then
+	t_pass "a lock file stands in the backup folder"
+	before=$(ls -a "$work/out-same" | tr '\n' ' ')
+	t_expect "a second run while one is at work: UNKNOWN naming the folder" 3 \
+		"^KMS_BACKUP_RUN UNKNOWN - another kms_backup is at work on $work/out-same: nothing was changed$" \
+		flock "$backup_lock" "$backup" -k "$work/live" -d "$work/out-same" --no-service
+	if [ "$(ls -a "$work/out-same" | tr '\n' ' ')" = "$before" ]; then t_pass "(nothing changed)"; else t_fail "(nothing changed)"; fi
+fi
+# Two runs started together: each makes its set or says the other is at work.
+mkdir "$work/out-two"
+kb -k "$work/live" -d "$work/out-two" --no-service >"$work/run1.out" &
+bgpid=$!
+kb -k "$work/live" -d "$work/out-two" --no-service >"$work/run2.out"
+wait "$bgpid"
+bgpid=
+bad=$(cat "$work/run1.out" "$work/run2.out" | grep '^KMS_BACKUP_RUN' | grep -Evc '^KMS_BACKUP_RUN (OK - backed up|UNKNOWN - another kms_backup is at work on)')
+if [ "$bad" -eq 0 ] && [ "$(sets_in "$work/out-two")" -ge 1 ] && [ -z "$(find "$work/out-two" -name '.kmsdata-partial-*')" ]; then
+	t_pass "two runs together: a set made, no failure, no partial copy left"
+else
+	t_fail "two runs together: a set made, no failure, no partial copy left" "$(cat "$work/run1.out" "$work/run2.out"; ls -a "$work/out-two")"
+fi
+t_expect "--help says runs on one folder exclude each other" 3 "another kms_backup is at work" kb --help
+
 # --- refusals: no set, no partial folder left ---
 printf 'secret\n' >"$work/pwd"
 chmod 600 "$work/pwd"
@@ -77,10 +117,10 @@ mkdir "$work/ro"
 chmod 0555 "$work/ro"
 chmod 0711 "$work"
 if [ "$(id -u)" -eq 0 ]; then as_other="setpriv --reuid=65534 --regid=65534 --clear-groups"; else as_other=""; fi
-t_expect "a backup folder it cannot write to is UNKNOWN before anything changes" 3 "^KMS_BACKUP_RUN UNKNOWN - --backup-dir: cannot create a folder in '$work/ro': Permission denied$" $as_other "$backup" -k "$work/live" -d "$work/ro" --no-service
+t_expect "a backup folder it cannot write to is UNKNOWN before anything changes" 3 "^KMS_BACKUP_RUN UNKNOWN - --backup-dir: cannot open the lock '$work/ro/[^']*': Permission denied$" $as_other "$backup" -k "$work/live" -d "$work/ro" --no-service
 mkdir "$work/out-late"
 t_expect "the copy stops when the deadline is near" 2 "^KMS_BACKUP_RUN CRITICAL - backup failed: stopped: the timeout is near" kb -k "$work/live" -d "$work/out-late" --no-service -t 1
-if [ "$(find "$work/out-late" -mindepth 1 | wc -l)" -eq 0 ]; then t_pass "a stopped copy leaves nothing behind"; else t_fail "a stopped copy leaves nothing behind"; fi
+if [ "$(find "$work/out-late" -mindepth 1 ! -name '.kms_backup-*.lock' | wc -l)" -eq 0 ]; then t_pass "a stopped copy leaves nothing behind"; else t_fail "a stopped copy leaves nothing behind"; fi
 
 # --- killed mid-copy: the hidden partial folder is never a set ---
 mkdir -p "$work/biglive" "$work/out-kill"
@@ -130,7 +170,7 @@ mkdir "$work/prune/other" "$work/prune/.kmsdata-partial-x"
 t_expect "check_kms_backup sees the hand-made sets" 0 "newest set kmsdata-d is 1d old" "$check" -d "$work/prune" --pattern 'kmsdata-*'
 t_expect "--keep 2 removes the older sets" 0 "^KMS_BACKUP_RUN OK - backed up 4 files .*, 3 old sets removed" kb -k "$work/live" -d "$work/prune" --no-service --keep 2
 printf '%s\n' "$t_out" >"$work/prune-run.out"
-left=$(cd "$work/prune" && ls -a | grep -v '^\.\.\?$' | grep -v '^kmsdata-2' | sort | tr '\n' ' ')
+left=$(cd "$work/prune" && ls -a | grep -v '^\.\.\?$' | grep -v '^kmsdata-2' | grep -v '^\.kms_backup-.*\.lock$' | sort | tr '\n' ' ')
 if [ "$left" = ".kmsdata-partial-x kmsdata-d other " ]; then t_pass "kept the newest good sets and what is not a set"; else t_fail "kept the newest good sets and what is not a set" "left: $left"; fi
 t_expect "the long output names each removed set" 0 "^removed old set kmsdata-a$" cat "$work/prune-run.out"
 t_expect "a dry run names what it would prune" 0 "^would remove old set kmsdata-d$" kb -k "$work/live" -d "$work/prune" --no-service --keep 2 --dry-run

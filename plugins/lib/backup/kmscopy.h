@@ -17,8 +17,15 @@
 #define KMSCOPY_PARTIAL_PREFIX ".kmsdata-partial-"
 #define KMSCOPY_SET_PREFIX     "kmsdata-"
 
-/* Copy every folder and file of `src` (listed in *tree) into `dst`, which
- * must not exist yet; files keep their modification times. */
+/* Create, exclusively, a new working folder in backup_dir named
+ * KMSCOPY_PARTIAL_PREFIX<stamp>, or <stamp>-2, -3, ... while another run
+ * holds that name; its path into path. The caller made it, so the caller
+ * alone may remove it: a run never removes another run's copy. */
+bool kmscopy_make_partial(const char *backup_dir, const char *stamp, char *path, size_t cap, char *err,
+                          size_t errcap);
+
+/* Copy every folder and file of `src` (listed in *tree) into `dst`, an
+ * empty folder the caller made; files keep their modification times. */
 bool kmscopy_tree(const char *src, const struct kms_tree *tree, const char *dst, long reserve_ms, char *err,
                   size_t errcap);
 

@@ -260,12 +260,7 @@ static struct lock *lock_state_file(const char *path)
 		name[n++] = ok ? ch : '_';
 	}
 	name[n] = '\0';
-	uint32_t hash = 2166136261u; /* FNV-1a of the path, case folded */
-	for (p = path; *p; p++) {
-		char ch = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p == '/' ? '\\' : *p;
-		hash = (hash ^ (uint8_t)ch) * 16777619u;
-	}
-	snprintf(name + n, sizeof name - n, "-%08lx", (unsigned long)hash);
+	snprintf(name + n, sizeof name - n, "-%08lx", (unsigned long)fsys_path_hash(path));
 	char err[1024];
 	struct lock *held = NULL;
 	/* Another check is at work: wait for it, 5 s at most. */
