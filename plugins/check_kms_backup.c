@@ -38,7 +38,9 @@ static const struct poptOption own_options[] = {
     {"verify-pages", '\0', POPT_ARG_NONE, &verify_pages_arg, 0,
      "Also verify the checksum of every page of Kmsmdb.edb (reads the whole file; the old XOR "
      "checksums only: from format revision 0x0c the pages' newer checksums are not verified, a note says "
-     "so)",
+     "so) and its structure: the database root (page 1), its space trees, the catalog (page 4) and its "
+     "backup (page 24) present, not all zero and in their place, and every page the database owns by its "
+     "space tree in the file (a shorter file is truncated). Pages are named by their ESE page number",
      NULL},
     {"kmsdata", 'k', POPT_ARG_STRING, &kmsdata_arg, 0,
      "The live Kmsdata folder: every file in it must be in the set, non-empty where the live one is. "

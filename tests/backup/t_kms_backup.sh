@@ -102,7 +102,7 @@ t_expect "a dirty database is refused" 2 "^KMS_BACKUP_RUN CRITICAL - backup fail
 if [ "$(sets_in "$work/out-dirty")" -eq 0 ]; then t_pass "a refused copy leaves nothing behind"; else t_fail "a refused copy leaves nothing behind" "$(ls -a "$work/out-dirty")"; fi
 mklive "$work/damaged" damage=page:6
 mkdir "$work/out-damaged"
-t_expect "a damaged page is refused" 2 "backup failed: the copy of Kmsmdb.edb 1 of 8 pages damaged \(first: page 6" kb -k "$work/damaged" -d "$work/out-damaged" --no-service
+t_expect "a damaged page is refused" 2 "backup failed: the copy of Kmsmdb.edb 1 of 24 pages damaged \(first: page 5" kb -k "$work/damaged" -d "$work/out-damaged" --no-service
 t_expect "check_kms_backup sees no set after a refused copy" 2 "no offline backup of Kmsdata in $work/out-damaged" "$check" -d "$work/out-damaged"
 mkdir -p "$work/notkms"
 printf x >"$work/notkms/readme.txt"

@@ -619,7 +619,7 @@ static enum kms_problem db_problem_kind(const struct ese_file_check *c)
 		return KMS_PROBLEM_UNREADABLE;
 	bool decoded = c->header == ESE_HEADER_OK || c->header == ESE_HEADER_BAD_CHECKSUM;
 	if (!decoded || c->info.file_type != ESE_FILE_DATABASE || c->shadow == ESE_HEADER_TRUNCATED ||
-	    c->partial_page)
+	    c->partial_page || c->structure.status == ESE_STRUCTURE_TRUNCATED)
 		return KMS_PROBLEM_NOT_ESE;
 	return KMS_PROBLEM_DAMAGED;
 }
