@@ -22,6 +22,7 @@ mkset() {
 	for f in "$d"/*; do touch -d "@$((now - age))" "$f"; done
 }
 c() { "$check" "$@" </dev/null; }
+isotime() { date -u -d "@$1" +%Y%m%dT%H%M%SZ; }
 
 # --- no set, missing or unreadable folder ---
 mkdir "$work/empty"
@@ -179,8 +180,8 @@ t_expect "a missing --kmsdata is UNKNOWN naming it" 3 "^KMS_BACKUP UNKNOWN - --k
 # --- manifest ---
 mkset "$work/man" kmsdata-1 60
 db=$(wc -c <"$work/man/kmsdata-1/Kmsmdb.edb")
-printf 'kms-backup-manifest 1\ntime %s x\nsource /live\nservice STOPPED\nfile %s Kmsmdb.edb\nfile 10 edb.chk\nfile 11 edb00001.log\nend 3\n' \
-	$((now - 7200)) "$db" >"$work/man/kmsdata-1/kms-backup.manifest"
+printf 'kms-backup-manifest 1\ntime %s %s\nsource /live\nservice STOPPED\nfile %s Kmsmdb.edb\nfile 10 edb.chk\nfile 11 edb00001.log\nend 3\n' \
+	$((now - 7200)) "$(isotime $((now - 7200)))" "$db" >"$work/man/kmsdata-1/kms-backup.manifest"
 t_expect "a matching manifest dates the set" 0 "^KMS_BACKUP OK - newest set kmsdata-1 is 2h( [0-9]+m)? old, 3 files" c -d "$work/man"
 printf 'grown' >>"$work/man/kmsdata-1/edb00001.log"
 printf 'new' >"$work/man/kmsdata-1/extra.log"
@@ -191,8 +192,20 @@ chmod 0600 "$work/man/kmsdata-1/kms-backup.manifest"
 [ -z "$as_other" ] && chmod 0 "$work/man/kmsdata-1/kms-backup.manifest"
 t_expect "an unreadable manifest is UNKNOWN naming it" 3 "^KMS_BACKUP UNKNOWN - .*kms-backup.manifest.*Permission denied" $as_other "$check" -d "$work/man"
 chmod 0644 "$work/man/kmsdata-1/kms-backup.manifest"
-printf 'kms-backup-manifest 1\ntime 5 x\nfile 3 a\n' >"$work/man/kmsdata-1/kms-backup.manifest"
+printf 'kms-backup-manifest 1\ntime 5 19700101T000005Z\nfile 3 a\n' >"$work/man/kmsdata-1/kms-backup.manifest"
 t_expect "a cut manifest is CRITICAL" 2 "manifest '.*kms-backup.manifest' incomplete \(no end line\)" c -d "$work/man"
+
+# A manifest's time line is "time SECONDS YYYYMMDDTHHMMSSZ", both the same
+# time: anything else is a malformed manifest, named as damage.
+good_time="$((now - 7200)) $(isotime $((now - 7200)))"
+for bad in "2099-01-01T00:00:00Z" "1795779914junk" "1795779914 garbage" "$((now - 7200)) $(isotime $((now - 7100)))" "$good_time extra"; do
+	printf 'kms-backup-manifest 1\ntime %s\nsource /live\nservice STOPPED\nfile %s Kmsmdb.edb\nfile 10 edb.chk\nfile 11 edb00001.log\nend 3\n' \
+		"$bad" "$db" >"$work/man/kmsdata-1/kms-backup.manifest"
+	t_expect "a manifest time line 'time $bad' is damage, named" 2 \
+		"^KMS_BACKUP CRITICAL - manifest '.*kms-backup.manifest' line 2 is malformed: want 'time SECONDS YYYYMMDDTHHMMSSZ'" c -d "$work/man"
+done
+printf 'kms-backup-manifest 1\ntime %s\ntime %s\nsource /live\nservice STOPPED\nend 0\n' "$good_time" "$good_time" >"$work/man/kmsdata-1/kms-backup.manifest"
+t_expect "a manifest with two time lines is damage" 2 "^KMS_BACKUP CRITICAL - manifest '.*kms-backup.manifest' line 3 is malformed: a second time line" c -d "$work/man"
 
 # --- links, loops, special files, unreadable set, size ---
 mkset "$work/loop" kmsdata-1 60
@@ -226,7 +239,7 @@ mkdir "$work/big/kmsdata-1/many"
 start=$(date +%s)
 t_expect "5000 files in a set" 0 "^KMS_BACKUP OK - newest set kmsdata-1 is .* old, 5003 files" c -d "$work/big" -t 20
 if [ $(($(date +%s) - start)) -le 20 ]; then t_pass "5000 files within the timeout"; else t_fail "5000 files within the timeout"; fi
-printf 'kms-backup-manifest 1\ntime %s x\nsource /k\nservice STOPPED\nend 0\n' "$now" >"$work/big/kmsdata-1/kms-backup.manifest"
+printf 'kms-backup-manifest 1\ntime %s %s\nsource /k\nservice STOPPED\nend 0\n' "$now" "$(isotime "$now")" >"$work/big/kmsdata-1/kms-backup.manifest"
 t_expect "5003 manifest problems: one first line" 2 "^KMS_BACKUP CRITICAL - [^ ]+ in set kmsdata-1 is not in its manifest \(and more problems, see below\), newest set kmsdata-1 is [0-9]+s old, 5003 files" c -d "$work/big"
 t_expect "... long output cut to Nagios's 8 KiB with a marker" 2 "^\.\.\. [0-9]+ more lines cut to fit the 8192-byte output limit$" c -d "$work/big"
 bytes=$(printf '%s\n' "$t_out" | wc -c)

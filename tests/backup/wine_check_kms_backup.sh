@@ -44,6 +44,6 @@ ck "a database cut at a page boundary is truncated (Windows, --verify-pages)" 2 
 mkset "$work/trunc" kmsdata-1 60 damage=truncate:6000
 ck "a truncated database is CRITICAL (Windows)" 2 "^KMS_BACKUP CRITICAL - .*Kmsmdb.edb is truncated" "$work/trunc"
 mkset "$work/man" kmsdata-1 60
-printf 'kms-backup-manifest 1\ntime %s x\nsource C:\\exchsrvr\\kmsdata\nservice STOPPED\nfile 1 Kmsmdb.edb\nfile 11 logs/edb00001.log\nend 2\n' $((now - 3600)) >"$work/man/kmsdata-1/kms-backup.manifest"
+printf 'kms-backup-manifest 1\ntime %s %s\nsource C:\\exchsrvr\\kmsdata\nservice STOPPED\nfile 1 Kmsmdb.edb\nfile 11 logs/edb00001.log\nend 2\n' $((now - 3600)) "$(date -u -d "@$((now - 3600))" +%Y%m%dT%H%M%SZ)" >"$work/man/kmsdata-1/kms-backup.manifest"
 ck "a manifest mismatch, subfolder paths with '/' (Windows)" 2 "^KMS_BACKUP CRITICAL - Kmsmdb.edb in set kmsdata-1 is [0-9]+ bytes, the manifest says 1" "$work/man"
 t_summary

@@ -133,14 +133,23 @@ END_TEST
 START_TEST(manifest_rejections)
 {
 	const char *bad[] = {
-	    "kms-backup-manifest 2\ntime 1 x\nend 0\n",
+	    "kms-backup-manifest 2\ntime 1 19700101T000001Z\nend 0\n",
 	    "kms-backup-manifest 1\nend 0\n",
-	    "kms-backup-manifest 1\ntime 1 x\nfile 10 a\nend 2\n",
-	    "kms-backup-manifest 1\ntime 1 x\nfile ten a\nend 1\n",
-	    "kms-backup-manifest 1\ntime 1 x\nfile 10\nend 1\n",
+	    "kms-backup-manifest 1\ntime 1 19700101T000001Z\nfile 10 a\nend 2\n",
+	    "kms-backup-manifest 1\ntime 1 19700101T000001Z\nfile ten a\nend 1\n",
+	    "kms-backup-manifest 1\ntime 1 19700101T000001Z\nfile 10\nend 1\n",
 	    "kms-backup-manifest 1\ntime 99999999999999999999999 x\nend 0\n",
-	    "kms-backup-manifest 1\ntime 1 x\nbogus\nend 0\n",
-	    "kms-backup-manifest 1\ntime 1 x\nend 0",
+	    "kms-backup-manifest 1\ntime 1 19700101T000001Z\nbogus\nend 0\n",
+	    "kms-backup-manifest 1\ntime 1 19700101T000001Z\nend 0",
+	    /* The time line: both forms, the same time, nothing else. */
+	    "kms-backup-manifest 1\ntime 2099-01-01T00:00:00Z\nend 0\n",
+	    "kms-backup-manifest 1\ntime 1795779914junk\nend 0\n",
+	    "kms-backup-manifest 1\ntime 1795779914 garbage\nend 0\n",
+	    "kms-backup-manifest 1\ntime 1795779914\nend 0\n",
+	    "kms-backup-manifest 1\ntime 1 19700101T000002Z\nend 0\n",
+	    "kms-backup-manifest 1\ntime 1 19700101T000001Z \nend 0\n",
+	    "kms-backup-manifest 1\ntime 253402300800 100000101T000000Z\nend 0\n",
+	    "kms-backup-manifest 1\ntime 1 19700101T000001Z\ntime 1 19700101T000001Z\nend 0\n",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct kms_manifest m;
@@ -292,9 +301,9 @@ START_TEST(set_checks_by_kind)
 	kms_set_free(set);
 
 	/* A manifest that lists another size and a file that is gone. */
-	write_file("s/" KMS_MANIFEST_NAME,
-	           "kms-backup-manifest 1\ntime 1000 x\nsource /k\nservice STOPPED\nfile 5 extra.log\nfile 1 "
-	           "gone\nend 2\n");
+	write_file("s/" KMS_MANIFEST_NAME, "kms-backup-manifest 1\ntime 1000 19700101T001640Z\nsource "
+	                                   "/k\nservice STOPPED\nfile 5 extra.log\nfile 1 "
+	                                   "gone\nend 2\n");
 	kms_set_load(root, "s", set);
 	ck_assert(set->time_from_manifest);
 	ck_assert_int_eq(set->time, 1000);
@@ -430,7 +439,7 @@ END_TEST
 START_TEST(manifest_never_read_through_a_link)
 {
 	sub("set");
-	write_file("elsewhere.manifest", "kms-backup-manifest 1\ntime 1700000000 2023-11-14T22:13:20Z\n"
+	write_file("elsewhere.manifest", "kms-backup-manifest 1\ntime 1700000000 20231114T221320Z\n"
 	                                 "source /k\nservice STOPPED\nend 0\n");
 	char path[512], target[512], why[512];
 	snprintf(target, sizeof target, "%s/elsewhere.manifest", root);

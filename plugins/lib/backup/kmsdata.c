@@ -1,7 +1,7 @@
 /* kmsdata: backup sets of Kmsdata: glob, tree walk (links never followed,
  * depth and count bounded), manifest text, set loading and checking.
  * Manifest format, one item a line, UTF-8, '/'-separated relative paths:
- *   kms-backup-manifest 1 / time <unix> <iso> / source <path> /
+ *   kms-backup-manifest 1 / time <unix> <the same as basic ISO 8601> (exactly one) / source <path> /
  *   service <state> / file <size> <path>... / end <number of files> */
 #include "kmsdata.h"
 
@@ -328,6 +328,24 @@ static bool take(const char *s, const char *end, char *out, size_t cap)
 	return true;
 }
 
+/* "SECONDS YYYYMMDDTHHMMSSZ" from s to end, exactly, the second the same
+ * time as the first (as kms_manifest_format writes it). */
+static bool parse_time_line(const char *s, const char *end, int64_t *out)
+{
+	uint64_t v;
+	const char *rest;
+	char iso[32];
+	/* Seconds up to 9999-12-31: the basic ISO form has four year digits. */
+	if (!parse_u64(s, end, &v, &rest) || v > KMS_TIME_MAX || rest >= end || *rest != ' ')
+		return false;
+	kms_time_iso((int64_t)v, iso, sizeof iso);
+	size_t len = strlen(iso);
+	if ((size_t)(end - rest - 1) != len || memcmp(rest + 1, iso, len) != 0)
+		return false;
+	*out = (int64_t)v;
+	return true;
+}
+
 bool kms_manifest_parse(const char *text, size_t len, struct kms_manifest *out, char *why, size_t whycap)
 {
 	memset(out, 0, sizeof *out);
@@ -350,9 +368,18 @@ bool kms_manifest_parse(const char *text, size_t len, struct kms_manifest *out, 
 				snprintf(why, whycap, "not a kms_backup manifest (version 1)");
 				return false;
 			}
-		} else if (n > 5 && memcmp(p, "time ", 5) == 0 && parse_u64(p + 5, end, &v, &rest) &&
-		           v < (uint64_t)INT64_MAX) {
-			out->time = (int64_t)v;
+		} else if (n > 5 && memcmp(p, "time ", 5) == 0) {
+			if (have_time) {
+				snprintf(why, whycap, "line %zu is malformed: a second time line", line_no);
+				return false;
+			}
+			if (!parse_time_line(p + 5, end, &out->time)) {
+				snprintf(why, whycap,
+				         "line %zu is malformed: want 'time SECONDS YYYYMMDDTHHMMSSZ', both "
+				         "the same time",
+				         line_no);
+				return false;
+			}
 			have_time = true;
 		} else if (n > 7 && memcmp(p, "source ", 7) == 0) {
 			if (!take(p + 7, end, out->source, sizeof out->source))

@@ -53,6 +53,8 @@ void kms_tree_free(struct kms_tree *tree);
 /* The entry whose path equals path (ASCII case-insensitive), or NULL. */
 const struct kms_entry *kms_tree_find(const struct kms_tree *tree, const char *path);
 
+/* The last second with a four-digit year (9999-12-31T23:59:59Z). */
+#define KMS_TIME_MAX 253402300799LL
 /* Basic ISO 8601 UTC, as set names use it: "20261121T103000Z". */
 void kms_time_iso(int64_t t, char *buf, size_t cap);
 
