@@ -114,8 +114,11 @@ static void parse(int argc, char **argv, struct config *cfg)
 		option_fail("--backup-dir", "is required: the folder holding the backup sets");
 	cfg->backup_dir = backup_dir_arg;
 	cfg->pattern = pattern_arg ? pattern_arg : "*";
+	char why[128];
 	if (!*cfg->pattern)
 		option_fail("--pattern", "is empty");
+	if (!kms_glob_check(cfg->pattern, why, sizeof why))
+		option_fail("--pattern", "'%s' %s", cfg->pattern, why);
 	cfg->all_sets = all_sets_arg != 0;
 	cfg->verify_pages = verify_pages_arg != 0;
 	cfg->dirty_state = dirty_state_arg ? option_state("--dirty-state", dirty_state_arg) : STATE_CRITICAL;

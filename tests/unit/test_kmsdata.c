@@ -51,6 +51,25 @@ START_TEST(glob_table)
 }
 END_TEST
 
+/* Patterns that can never match as meant are refused, with the reason. */
+START_TEST(glob_checks)
+{
+	char why[128];
+	const char *good[] = {"*", "kmsdata-*", "set[0-9]", "set[!a-z]", "[]]x", "[a-a]", "?"};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		ck_assert_msg(kms_glob_check(good[i], why, sizeof why), "refused '%s': %s", good[i], why);
+	ck_assert(!kms_glob_check("[", why, sizeof why));
+	ck_assert_str_eq(why, "has a '[' without its ']'");
+	ck_assert(!kms_glob_check("[unclosed", why, sizeof why));
+	ck_assert(!kms_glob_check("*/*", why, sizeof why));
+	ck_assert_str_eq(why, "holds a path separator: it matches one folder name");
+	ck_assert(!kms_glob_check("a\\b", why, sizeof why));
+	ck_assert(!kms_glob_check("[z-a]*", why, sizeof why));
+	ck_assert_str_eq(why, "has the range 'z-a', which is empty");
+	ck_assert(!kms_glob_check("x[A-b][c-B]", why, sizeof why)); /* ranges ignore case: c-b */
+}
+END_TEST
+
 START_TEST(join_keeps_the_folder_style)
 {
 	char out[64];
@@ -505,6 +524,7 @@ static Suite *kmsdata_suite(void)
 	Suite *s = suite_create("kmsdata");
 	TCase *pure = tcase_create("pure");
 	tcase_add_test(pure, glob_table);
+	tcase_add_test(pure, glob_checks);
 	tcase_add_test(pure, join_keeps_the_folder_style);
 	tcase_add_test(pure, iso_times);
 	tcase_add_test(pure, manifest_round_trip);

@@ -103,6 +103,47 @@ static bool glob_here(const char *p, const char *n)
 	return !*p;
 }
 
+/* The bracket expression after '[' at p: false with why when it has no
+ * ']' or an empty range; *end gets the character after its ']'. */
+static bool bracket_check(const char *p, const char **end, char *why, size_t whycap)
+{
+	if (*p == '!' || *p == '^')
+		p++;
+	const char *start = p;
+	for (; *p && (*p != ']' || p == start); p++) {
+		if (p[1] == '-' && p[2] && p[2] != ']') {
+			if (lower((unsigned char)p[0]) > lower((unsigned char)p[2])) {
+				snprintf(why, whycap, "has the range '%c-%c', which is empty", p[0], p[2]);
+				return false;
+			}
+			p += 2;
+		}
+	}
+	if (*p != ']') {
+		snprintf(why, whycap, "has a '[' without its ']'");
+		return false;
+	}
+	*end = p + 1;
+	return true;
+}
+
+bool kms_glob_check(const char *pattern, char *why, size_t whycap)
+{
+	for (const char *p = pattern; *p;) {
+		if (*p == '/' || *p == '\\') {
+			snprintf(why, whycap, "holds a path separator: it matches one folder name");
+			return false;
+		}
+		if (*p == '[') {
+			if (!bracket_check(p + 1, &p, why, whycap))
+				return false;
+		} else {
+			p++;
+		}
+	}
+	return true;
+}
+
 bool kms_glob_match(const char *pattern, const char *name)
 {
 	if (name[0] == '.' && pattern[0] != '.')

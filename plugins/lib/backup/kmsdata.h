@@ -24,6 +24,9 @@
  * pattern that starts with '.', so hidden folders (a backup in progress)
  * never match "*". */
 bool kms_glob_match(const char *pattern, const char *name);
+/* Is pattern a glob that can match a folder name? False with why (a '['
+ * without its ']', an empty range such as 'z-a', a path separator). */
+bool kms_glob_check(const char *pattern, char *why, size_t whycap);
 
 struct kms_entry {
 	char *path; /* relative, '/'-separated */
