@@ -283,6 +283,10 @@ done
 for s in 2026-02-30 yesterday 2026-11-21T25:00:00Z 2026-11-21T10:00:00-02:00 1969-12-31 2026-1-1; do
 	u "bad time '$s'" "--since: '$s' is (not|outside)" -f "$f/app.evt" --since "$s"
 done
+u "--since without an offset (ISO 8601: local time) is refused, naming the form wanted" \
+	"--since: '2026-11-27T10:00:00' has no offset: ISO 8601 reads it as local time; write it in UTC with Z \\(e.g. 2026-11-21T09:30:00Z\\)" \
+	-f "$f/app.evt" --since 2026-11-27T10:00:00
+u "--since without an offset, minutes only, is refused" "--since: '2026-11-27 10:00' has no offset" -f "$f/app.evt" --since '2026-11-27 10:00'
 u "--since and --window together" "--since: .* exclude each other" -f "$f/app.evt" --since 2026-01-01 --window 1h
 u "--file and -H together" "--hostname: 'kms1' and --file exclude each other" -f "$f/app.evt" -H kms1
 u "empty --source" "--source: is empty" -f "$f/app.evt" -s ''

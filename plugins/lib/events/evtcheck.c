@@ -57,8 +57,9 @@ void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args 
 	                                POPT_ARG_STRING,
 	                                &a->since,
 	                                0,
-	                                "Count events generated at or after TIME, ISO-8601 UTC "
-	                                "(2026-11-21T09:30:00Z); instead of --window",
+	                                "Count events generated at or after TIME, ISO-8601 UTC with Z "
+	                                "(2026-11-21T09:30:00Z), or a date alone (from its start in UTC); "
+	                                "instead of --window",
 	                                "TIME"};
 	t[(*n)++] = (struct poptOption){
 	    "state-file",

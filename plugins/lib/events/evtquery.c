@@ -268,7 +268,8 @@ bool evt_time_parse(const char *text, uint32_t *out, const char **why)
 	if (!fixed_digits(&p, 4, &y) || *p++ != '-' || !fixed_digits(&p, 2, &mo) || *p++ != '-' ||
 	    !fixed_digits(&p, 2, &d))
 		return false;
-	if (*p == 'T' || *p == ' ') {
+	bool has_time = *p == 'T' || *p == ' ';
+	if (has_time) {
 		p++;
 		if (!fixed_digits(&p, 2, &h) || *p++ != ':' || !fixed_digits(&p, 2, &mi))
 			return false;
@@ -279,6 +280,11 @@ bool evt_time_parse(const char *text, uint32_t *out, const char **why)
 		p++;
 	else if (strcmp(p, "+00:00") == 0)
 		p += 6;
+	else if (has_time && !*p) {
+		*why = "has no offset: ISO 8601 reads it as local time; write it in UTC with Z (e.g. "
+		       "2026-11-21T09:30:00Z)";
+		return false;
+	}
 	if (*p) {
 		if (*p == '+' || *p == '-')
 			*why = "is not a UTC time: write it in UTC with Z (e.g. 2026-11-21T09:30:00Z)";

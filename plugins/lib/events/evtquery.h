@@ -87,8 +87,9 @@ bool evtquery_parse_ids(const char *text, struct evtquery *q, const char **why);
 /* Add types ("error", "error,warning", "information", "audit-success", "audit-failure"). */
 bool evtquery_parse_types(const char *text, unsigned *types, const char **why);
 
-/* ISO-8601 UTC: "2026-11-21T09:38:14Z", "2026-11-21T09:38Z", "2026-11-21" (Z or
- * +00:00 optional, a space instead of T allowed). */
+/* ISO-8601 UTC: "2026-11-21T09:38:14Z", "2026-11-21T09:38Z" (+00:00 for Z, a
+ * space instead of T allowed), or a date alone, "2026-11-21" (its start in
+ * UTC). A time of day without Z is local time to ISO 8601: refused. */
 bool evt_time_parse(const char *text, uint32_t *out, const char **why);
 /* "2026-11-21T09:38:14Z" (buf needs 21 bytes). */
 size_t evt_time_format(uint32_t t, char *buf, size_t cap);
