@@ -120,6 +120,16 @@ t_expect "no EOF record, stale header start: the note says so" 0 'Note: .*200 ol
 printf '' | fixture empty
 t_expect "empty log: OK" 0 'no Event 5058 in the whole log' e -f "$f/empty.evt" --window all
 
+# An event dated in the future (a wrong clock) is counted, and said to be.
+{
+	rec 2h MSExchangeKMS 5058 error before
+	rec "@$((now + 365 * 86400))" MSExchangeKMS 5058 error skewed
+} | fixture ahead
+t_expect "an event dated a year ahead is counted" 2 '^KMS_EVENTS CRITICAL - 2 x Event 5058 in the last 24h' e -f "$f/ahead.evt"
+t_expect "... and the long output says it is dated ahead of the clock" 2 \
+	"^Note: 1 matching record is dated ahead of this clock \\(record 2 of $f/ahead.evt, $(iso $((-365 * 86400)))\\): counted; the clock that wrote it, or this one, is wrong$" \
+	e -f "$f/ahead.evt"
+
 # --- bookmark ---------------------------------------------------------------
 st=$f/state
 {

@@ -137,6 +137,7 @@ void evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const cha
 	if (a->since && a->window)
 		option_fail("--since", "'%s' and --window '%s' exclude each other", a->since, a->window);
 	uint32_t now = (uint32_t)time(NULL);
+	c->now = now;
 	if (a->since) {
 		const char *why;
 		if (!evt_time_parse(a->since, &c->since, &why))
@@ -193,12 +194,26 @@ void evtcheck_query(struct evt_source *src, const struct evtquery *q, struct evt
 		plugin_exit(STATE_UNKNOWN, "%s", err);
 }
 
+/* A match dated ahead of the clock is counted like any other; remember it
+ * (the one furthest ahead) so the long output can say so. */
+static void note_ahead(struct evtcheck *c, const struct evt_record *r)
+{
+	if (r->time_generated <= c->now || r->time_generated - c->now <= EVTCHECK_AHEAD_SLACK)
+		return;
+	if (c->ahead++ == 0 || r->time_generated > c->ahead_time) {
+		c->ahead_time = r->time_generated;
+		c->ahead_number = r->record_number;
+		c->ahead_file = c->reading;
+	}
+}
+
 /* Keep the newest max_events matches across all sources, newest first. */
 static void keep_event(const struct evt_record *r, void *ctx)
 {
 	struct evtcheck *c = ctx;
 	if (c->on_match)
 		c->on_match(r, c->on_match_ctx);
+	note_ahead(c, r);
 	if (!c->have_newest || r->time_generated > c->newest_seen_time) {
 		c->have_newest = true;
 		c->newest_seen_time = r->time_generated;
@@ -309,6 +324,7 @@ void evtcheck_run(struct evtcheck *c, struct evtquery *q)
 				all_bookmarked = false;
 			}
 		}
+		c->reading = file;
 		struct evt_source *src = evtcheck_open(file, c->host, c->log);
 		struct evtquery_result res;
 		evtcheck_query(src, q, &res);
@@ -370,6 +386,17 @@ void evtcheck_report_events(const struct evtcheck *c, struct report *r, const ch
 		              c->count - (unsigned long)c->n_events);
 	for (size_t i = 0; i < c->n_notes; i++)
 		report_detail(r, "Note: %s", c->notes[i]);
+	if (c->ahead > 0) {
+		char when[32];
+		evt_time_format(c->ahead_time, when, sizeof when);
+		report_detail(
+		    r,
+		    "Note: %lu matching record%s dated ahead of this clock (%srecord %lu of %s, %s): "
+		    "counted; the clock that wrote %s, or this one, is wrong",
+		    c->ahead, c->ahead == 1 ? " is" : "s are",
+		    c->ahead == 1 ? "" : "the furthest: ", (unsigned long)c->ahead_number,
+		    c->ahead_file ? c->ahead_file : c->log, when, c->ahead == 1 ? "it" : "them");
+	}
 	if (verbose)
 		report_detail(
 		    r,
