@@ -90,7 +90,9 @@ static const struct program_info info = {
              "set with a believable date is judged; with none, CRITICAL.\n"
              "Links inside a set are never followed and special files are skipped (both\n"
              "counted in the long output). Folders whose name starts with '.' (a backup in\n"
-             "progress) are not sets.\n"
+             "progress) are not sets. A set folder that is itself a link is not a set in\n"
+             "this folder: never followed, named in the long output (kms_backup --keep\n"
+             "follows the same rule).\n"
              "\n"
              "First line: age, name, file count and size of the newest set, database state.\n"
              "Long output: each problem found; with -v every set.\n"
@@ -228,6 +230,9 @@ static struct kms_names find_sets(const struct config *cfg, struct report *r)
 		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
 	if (!kms_sets_find(cfg->backup_dir, cfg->pattern, &names, err, sizeof err))
 		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
+	if (names.links > 0)
+		report_detail(r, "%s is a link: not a set in this folder (never followed)%s",
+		              names.first_link, names.links > 1 ? ", and more links" : "");
 	if (names.count == 0) {
 		report_summary(r, "no offline backup of Kmsdata in %s", cfg->backup_dir);
 		if (strcmp(cfg->pattern, "*") != 0)

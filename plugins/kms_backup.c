@@ -47,7 +47,9 @@ static const struct poptOption own_options[] = {
      "FILE"},
     {"keep", 'n', POPT_ARG_STRING, &keep_arg, 0,
      "Keep the N newest sets with a manifest, remove older kmsdata-* sets after a good backup "
-     "(default 4; the newest good set is never removed)",
+     "(default 4; the newest good set is never removed; a set dated ahead of the clock is left "
+     "alone and not counted). A set folder that is itself a link is not a set in this folder: "
+     "never followed, counted or removed",
      "N"},
     {"service", 's', POPT_ARG_STRING, &service_arg, 0, "The KM service's name (default MSExchangeKMS)",
      "NAME"},

@@ -88,6 +88,14 @@ t_expect "a tie in time is broken by the name, newest name first" 2 \
 	"^KMS_BACKUP CRITICAL - .*kmsdata-20261122T000000Z/Kmsmdb.edb database state is dirty shutdown.*newest set kmsdata-20261122T000000Z is 1h" \
 	c -d "$work/tie"
 t_expect "--help states the tie rule" 3 "the one whose name sorts last" c --help
+# A set that is itself a link is not a set in this folder: never followed.
+mkset "$work/linked" kmsdata-a $((5 * 86400)) state=2
+mkset "$work/elsewhere" kmsdata-fresh 60
+ln -s "$work/elsewhere/kmsdata-fresh" "$work/linked/kmsdata-zz-link"
+t_expect "a link to a fresh set elsewhere is not the newest set" 2 \
+	"^KMS_BACKUP CRITICAL - .*kmsdata-a/Kmsmdb.edb database state is dirty shutdown.*newest set kmsdata-a is 5d old.*sets=1;;;0;$" c -d "$work/linked"
+t_expect "... and the long output says the link was not followed" 2 "^kmsdata-zz-link is a link: not a set in this folder \\(never followed\\)$" c -d "$work/linked"
+t_expect "--help: a set that is a link is never followed" 3 "A set folder that is itself a link" c --help
 mkdir "$work/two/.kmsdata-partial-1"
 "$esegen" "$work/two/.kmsdata-partial-1/Kmsmdb.edb" state=2
 t_expect "a hidden (interrupted) backup is not a set" 0 "newest set kmsdata-new .*sets=2;;;0;$" c -d "$work/two"

@@ -188,6 +188,19 @@ if [ -n "$(ls "$prune_dir" | grep '^kmsdata-2')" ]; then t_pass "the new set is 
 if [ -d "$prune_dir/kmsdata-zz-skewed" ]; then t_pass "the set dated ahead is left alone"; else t_fail "the set dated ahead is left alone"; fi
 prune_dir=
 
+# A link among the sets (to a set elsewhere) is not a set: it takes no
+# --keep place (the new set was pruned for it) and is left as it is.
+mkdir "$work/prune-link" "$work/linked-elsewhere"
+kb -k "$work/live" -d "$work/linked-elsewhere" --no-service >/dev/null
+ln -s "$(find "$work/linked-elsewhere" -mindepth 1 -maxdepth 1 -type d -name 'kmsdata-*' | head -n 1)" "$work/prune-link/kmsdata-zz-link"
+t_expect "a link among the sets: the backup is kept, nothing pruned for it" 0 "^KMS_BACKUP_RUN OK - backed up 4 files [^,]*\\|" kb -k "$work/live" -d "$work/prune-link" --no-service --keep 1
+if [ -n "$(find "$work/prune-link" -mindepth 1 -maxdepth 1 -type d -name 'kmsdata-2*')" ] && [ -L "$work/prune-link/kmsdata-zz-link" ]; then
+	t_pass "the new set and the link are both still there"
+else
+	t_fail "the new set and the link are both still there" "$(ls -la "$work/prune-link")"
+fi
+t_expect "--help: a set that is a link is never followed" 3 "A set folder that is itself a link" kb --help
+
 # --- options ---
 t_expect "--help exits 3 and documents perfdata" 3 "duration=Ns;;;0;" kb --help
 t_expect "--keep 0 is refused" 3 "^KMS_BACKUP_RUN UNKNOWN - --keep: '0' is out of range" kb -k "$work/live" -d "$work/out" --no-service --keep 0

@@ -580,7 +580,11 @@ bool kms_sets_find(const char *backup_dir, const char *pattern, struct kms_names
 	while ((name = fsys_dir_next(d, &failed, why)) != NULL) {
 		struct fsys_info info;
 		if (!kms_glob_match(pattern, name) || !fsys_join(path, sizeof path, backup_dir, name) ||
-		    !fsys_stat(path, &info, why) || info.kind != FSYS_DIR)
+		    !fsys_lstat(path, &info, why))
+			continue;
+		if (info.kind == FSYS_LINK && out->links++ == 0)
+			snprintf(out->first_link, sizeof out->first_link, "%s", name);
+		if (info.kind != FSYS_DIR)
 			continue;
 		if (out->count == out->cap) {
 			size_t cap = out->cap ? out->cap * 2 : 16;

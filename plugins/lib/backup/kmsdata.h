@@ -106,10 +106,14 @@ struct kms_set {
 bool kms_folder_exists(const char *path, char *err, size_t errcap);
 
 /* Names of the subfolders of backup_dir matching pattern, sorted by name.
- * False with err when backup_dir cannot be listed. */
+ * A matching name that is a link (to a folder or not) is no set in this
+ * folder: never followed, only counted. False with err when backup_dir
+ * cannot be listed. */
 struct kms_names {
 	char **names;
 	size_t count, cap;
+	size_t links;         /* matching names that are links */
+	char first_link[256]; /* the first of them */
 };
 bool kms_sets_find(const char *backup_dir, const char *pattern, struct kms_names *out, char *err,
                    size_t errcap);
