@@ -77,6 +77,7 @@ static const struct program_info info = {
                "(always, even when the copy failed, if it was running before) and removes sets beyond "
                "--keep. Its output is a plugin result a scheduled task can submit as a passive check.",
     .default_timeout = 600,
+    .exclusive = (const char *const[]){"service no-service", NULL},
     .notes = "States:\n"
              "  OK        the set was written and verified, the service runs again\n"
              "  WARNING   the set is good but old sets could not be pruned\n"
@@ -117,8 +118,6 @@ static void parse(int argc, char **argv, struct config *cfg)
 	cfg->service = no_service_arg ? NULL : (service_arg ? service_arg : "MSExchangeKMS");
 	if (cfg->service && !*cfg->service)
 		option_fail("--service", "is empty");
-	if (no_service_arg && service_arg)
-		option_fail("--no-service", "and --service '%s' contradict each other", service_arg);
 	cfg->password_file = password_file_arg;
 	if (cfg->service && (!cfg->password_file || !*cfg->password_file))
 		option_fail("--password-file", "is required to start the service again (or --no-service)");

@@ -274,6 +274,7 @@ t_expect "--backup-dir is required" 3 "^KMS_BACKUP UNKNOWN - --backup-dir: is re
 t_expect "bad --dirty-state" 3 "^KMS_BACKUP UNKNOWN - --dirty-state: 'BAD' is not a state" c -d "$b" --dirty-state BAD
 t_expect "bad -w" 3 "^KMS_BACKUP UNKNOWN - --warning: '1:12%'" c -d "$b" -w 1:12%
 t_expect "bad duration" 3 "^KMS_BACKUP UNKNOWN - --critical: '3x'" c -d "$b" -c 3x
+t_expect "--backup-dir given twice: UNKNOWN naming both" 3 "^KMS_BACKUP UNKNOWN - --backup-dir: given twice \\('$b' and '/x'\\)" c -d "$b" -d /x
 t_expect "empty --pattern" 3 "^KMS_BACKUP UNKNOWN - --pattern: is empty" c -d "$b" --pattern ''
 t_expect "--pattern '[' (no closing bracket): UNKNOWN naming it" 3 "^KMS_BACKUP UNKNOWN - --pattern: '\\[' has a '\\[' without its '\\]'" c -d "$b" --pattern '['
 t_expect "--pattern '*/*' (a path): UNKNOWN naming it" 3 "^KMS_BACKUP UNKNOWN - --pattern: '\\*/\\*' holds a path separator: it matches one folder name" c -d "$b" --pattern '*/*'

@@ -203,6 +203,8 @@ t_expect "--help: a set that is a link is never followed" 3 "A set folder that i
 
 # --- options ---
 t_expect "--help exits 3 and documents perfdata" 3 "duration=Ns;;;0;" kb --help
+t_expect "--service and --no-service together: UNKNOWN naming both" 3 "^KMS_BACKUP_RUN UNKNOWN - --service: 'X' and --no-service exclude each other" kb -k "$work/live" -d "$work/out" --no-service --service X
+t_expect "--keep given twice: UNKNOWN naming both" 3 "^KMS_BACKUP_RUN UNKNOWN - --keep: given twice \\('2' and '3'\\)" kb -k "$work/live" -d "$work/out" --no-service --keep 2 -n 3
 t_expect "--keep 0 is refused" 3 "^KMS_BACKUP_RUN UNKNOWN - --keep: '0' is out of range" kb -k "$work/live" -d "$work/out" --no-service --keep 0
 t_expect "--keep x is refused" 3 "^KMS_BACKUP_RUN UNKNOWN - --keep: 'x' is not a whole number" kb -k "$work/live" -d "$work/out" --no-service --keep x
 t_expect "--password-file is required with a service" 3 "^KMS_BACKUP_RUN UNKNOWN - --password-file: is required" kb -k "$work/live" -d "$work/out"

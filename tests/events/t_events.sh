@@ -283,7 +283,7 @@ else # Wine's event log API is a stub: the live log reads as empty
 	u "unreachable -H host: the log and host named" "cannot open the Application log on nosuchhost\.invalid: " \
 		-H nosuchhost.invalid
 fi
-u "unknown log" "--log: 'Applicaton' is not a known event log" -l Applicaton -f "$f/app.evt"
+u "unknown log" "--log: 'Applicaton' is not a known event log" -l Applicaton
 for ids in 50a8 5058, ,5058 5059-5058 70000 -5 '' 5058-; do
 	u "malformed id list '$ids'" "--id: '$ids' is not a list of event ids" -f "$f/app.evt" --id "$ids"
 done
@@ -297,6 +297,10 @@ u "--since without an offset (ISO 8601: local time) is refused, naming the form 
 	"--since: '2026-11-27T10:00:00' has no offset: ISO 8601 reads it as local time; write it in UTC with Z \\(e.g. 2026-11-21T09:30:00Z\\)" \
 	-f "$f/app.evt" --since 2026-11-27T10:00:00
 u "--since without an offset, minutes only, is refused" "--since: '2026-11-27 10:00' has no offset" -f "$f/app.evt" --since '2026-11-27 10:00'
+u "--window given twice: UNKNOWN naming both" "--window: given twice \\('1w' and '2d'\\)" -f "$f/app.evt" --window 1w --window 2d
+u "--state-file given twice: UNKNOWN naming both" "--state-file: given twice" -f "$f/app.evt" --state-file "$f/s1" --state-file "$f/s2"
+u "-l beside -f: UNKNOWN naming both" "--log: 'System' and --file '$f/app.evt' exclude each other" -l System -f "$f/app.evt"
+t_expect "--usage shows 'DURATION|all' as written" 3 '\[--window=DURATION\|all\]' e --usage
 u "--since and --window together" "--since: .* exclude each other" -f "$f/app.evt" --since 2026-01-01 --window 1h
 u "--file and -H together" "--hostname: 'kms1' and --file exclude each other" -f "$f/app.evt" -H kms1
 u "empty --source" "--source: is empty" -f "$f/app.evt" -s ''

@@ -9,7 +9,19 @@
 #include "config.h"
 #include "deadline.h"
 
-enum { VAL_HELP = 0x1001, VAL_VERSION, VAL_VERBOSE, VAL_TIMEOUT, VAL_WARNING, VAL_CRITICAL, VAL_HOSTNAME };
+enum {
+	VAL_HELP = 0x1001,
+	VAL_VERSION,
+	VAL_VERBOSE,
+	VAL_TIMEOUT,
+	VAL_WARNING,
+	VAL_CRITICAL,
+	VAL_HOSTNAME,
+	VAL_USAGE,
+	VAL_OWN = 0x2000 /* + the index of a program's own string option */
+};
+/* Most entries a program's own table may have. */
+#define OWN_MAX 64
 
 static char *timeout_text;
 static char *warning_text;
@@ -28,6 +40,9 @@ static void release_parse_context(void)
 	parse_context = NULL;
 }
 
+/* Entries of the common table, with its end. */
+#define COMMON_MAX 10
+
 /* Column where option descriptions start in --help. */
 #define HELP_COLUMN 30
 #define HELP_WIDTH  79
@@ -45,6 +60,8 @@ static void build_common_table(const struct program_info *info, struct poptOptio
 	size_t n = 0;
 	t[n++] = entry("help", 'h', POPT_ARG_NONE, VAL_HELP,
 	               "Print this help and exit with status 3 (UNKNOWN)", NULL);
+	t[n++] = entry("usage", '\0', POPT_ARG_NONE, VAL_USAGE,
+	               "Print a short usage and exit with status 3 (UNKNOWN)", NULL);
 	t[n++] = entry("version", 'V', POPT_ARG_NONE, VAL_VERSION,
 	               "Print the version and exit with status 3 (UNKNOWN)", NULL);
 	t[n++] = entry("verbose", 'v', POPT_ARG_NONE, VAL_VERBOSE,
@@ -158,7 +175,7 @@ static void append_option_help(struct strbuf *sb, const struct poptOption *table
 
 size_t options_help_text(const struct program_info *info, const struct poptOption *own, char *buf, size_t cap)
 {
-	struct poptOption common[8];
+	struct poptOption common[COMMON_MAX];
 	build_common_table(info, common);
 	struct strbuf sb;
 	strbuf_init(&sb, buf, cap);
@@ -184,7 +201,7 @@ size_t options_help_text(const struct program_info *info, const struct poptOptio
 /* The short usage that follows a bad option: at most a screen. */
 static size_t usage_text(const struct program_info *info, const struct poptOption *own, char *buf, size_t cap)
 {
-	struct poptOption common[8];
+	struct poptOption common[COMMON_MAX];
 	build_common_table(info, common);
 	struct strbuf sb;
 	strbuf_init(&sb, buf, cap);
@@ -314,10 +331,104 @@ static void parse_timeout(const char *text, struct common_options *out)
 		out->timeout_state = option_state("--timeout", colon + 1);
 }
 
+/* The program's own table as popt sees it: each single-valued string
+ * option (POPT_ARG_STRING) comes back to options_parse by its own value,
+ * so a second one is seen, not silently put in place of the first. */
+static struct poptOption own_copy[OWN_MAX + 1];
+static bool own_given[OWN_MAX];
+
+static const struct poptOption *watch_own_strings(const struct poptOption *own)
+{
+	size_t n = 0;
+	while (own && !is_table_end(&own[n]) && n < OWN_MAX)
+		n++;
+	if (!own || !is_table_end(&own[n]))
+		return own; /* too big to watch (never so far): taken as popt gives it */
+	for (size_t i = 0; i <= n; i++) {
+		own_copy[i] = own[i];
+		own_given[i < OWN_MAX ? i : 0] = false;
+		if ((own[i].argInfo & POPT_ARG_MASK) == POPT_ARG_STRING && own[i].arg && own[i].val == 0) {
+			own_copy[i].arg = NULL;
+			own_copy[i].val = VAL_OWN + (int)i;
+		}
+	}
+	return own_copy;
+}
+
+/* Put value in *slot, the first time (*given false); a second value:
+ * UNKNOWN naming both. */
+static void store_once(const char *long_name, bool *given, char **slot, char *value)
+{
+	if (*given) {
+		char option[64];
+		snprintf(option, sizeof option, "--%s", long_name);
+		option_fail(option, "given twice ('%s' and '%s')", *slot, value);
+	}
+	*given = true;
+	*slot = value;
+}
+
+static const char *common_long_name(const struct poptOption *common, int val)
+{
+	for (const struct poptOption *o = common; !is_table_end(o); o++)
+		if (o->val == val)
+			return o->longName;
+	return "?";
+}
+
+/* Was the option long_name given (own or common)? *value gets its value
+ * (NULL for a flag). */
+static bool option_given(const struct poptOption *own, const struct poptOption *common, const char *long_name,
+                         const char **value)
+{
+	*value = NULL;
+	for (const struct poptOption *o = common; !is_table_end(o); o++)
+		if (o->longName && strcmp(o->longName, long_name) == 0 && common_value_slot(o->val)) {
+			*value = *common_value_slot(o->val);
+			return *value != NULL;
+		}
+	for (size_t i = 0; own && !is_table_end(&own[i]); i++) {
+		const struct poptOption *o = &own[i];
+		if (!o->longName || strcmp(o->longName, long_name) != 0 || !o->arg)
+			continue;
+		switch (o->argInfo & POPT_ARG_MASK) {
+		case POPT_ARG_STRING: *value = *(char **)o->arg; return i < OWN_MAX && own_given[i];
+		case POPT_ARG_ARGV: {
+			const char **list = *(const char ***)o->arg;
+			*value = list ? list[0] : NULL;
+			return list && list[0];
+		}
+		case POPT_ARG_NONE:
+		case POPT_ARG_VAL: return *(int *)o->arg != 0;
+		default: return false;
+		}
+	}
+	return false;
+}
+
+/* Refuse the info->exclusive pairs given together, naming both. */
+static void check_exclusive(const struct program_info *info, const struct poptOption *own,
+                            const struct poptOption *common)
+{
+	for (const char *const *pair = info->exclusive; pair && *pair; pair++) {
+		char first[64], second[64], option[70], other[768];
+		if (sscanf(*pair, "%63s %63s", first, second) != 2)
+			continue;
+		const char *a, *b;
+		if (!option_given(own, common, first, &a) || !option_given(own, common, second, &b))
+			continue;
+		snprintf(option, sizeof option, "--%s", first);
+		snprintf(other, sizeof other, "--%s%s%s%s", second, b ? " '" : "", b ? b : "", b ? "'" : "");
+		if (a)
+			option_fail(option, "'%s' and %s exclude each other", a, other);
+		option_fail(option, "and %s exclude each other", other);
+	}
+}
+
 void options_parse(int argc, char **argv, const struct program_info *info, const struct poptOption *own,
                    struct common_options *out)
 {
-	static struct poptOption common[8];
+	static struct poptOption common[COMMON_MAX];
 	static struct poptOption table[3];
 	static const char *no_positionals[] = {NULL};
 	char problem[512];
@@ -331,10 +442,15 @@ void options_parse(int argc, char **argv, const struct program_info *info, const
 	out->positionals = no_positionals;
 
 	build_common_table(info, common);
+	for (int val = VAL_TIMEOUT; val <= VAL_HOSTNAME; val++) { /* a parse before this one */
+		free(*common_value_slot(val));
+		*common_value_slot(val) = NULL;
+	}
+	const struct poptOption *watched = watch_own_strings(own);
 	size_t n = 0;
 	if (own)
 		table[n++] =
-		    (struct poptOption){NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)own, 0, NULL, NULL};
+		    (struct poptOption){NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)watched, 0, NULL, NULL};
 	table[n++] = (struct poptOption){NULL, '\0', POPT_ARG_INCLUDE_TABLE, common, 0, NULL, NULL};
 	table[n] = (struct poptOption)POPT_TABLEEND;
 
@@ -344,19 +460,30 @@ void options_parse(int argc, char **argv, const struct program_info *info, const
 		atexit(release_parse_context);
 	poptContext con = parse_context = poptGetContext(info->progname, argc, (const char **)argv, table, 0);
 	int rc;
-	bool help = false, version = false;
+	bool help = false, version = false, usage = false;
 	while ((rc = poptGetNextOpt(con)) > 0) {
 		if (rc == VAL_HELP)
 			help = true;
 		else if (rc == VAL_VERSION)
 			version = true;
+		else if (rc == VAL_USAGE)
+			usage = true;
 		else if (rc == VAL_VERBOSE && out->verbose < 3)
 			out->verbose++;
 		else if (common_value_slot(rc)) {
-			char **slot = common_value_slot(rc);
-			free(*slot);
-			*slot = poptGetOptArg(con);
+			bool given = *common_value_slot(rc) != NULL;
+			store_once(common_long_name(common, rc), &given, common_value_slot(rc),
+			           poptGetOptArg(con));
+		} else if (rc >= VAL_OWN && rc < VAL_OWN + OWN_MAX && watched == own_copy) {
+			const struct poptOption *o = &own[rc - VAL_OWN];
+			store_once(o->longName, &own_given[rc - VAL_OWN], (char **)o->arg,
+			           poptGetOptArg(con));
 		}
+	}
+	if (usage) {
+		static char text[4096];
+		usage_text(info, own, text, sizeof text);
+		plugin_exit_text(STATE_UNKNOWN, text);
 	}
 	if (help) {
 		static char text[32768];
@@ -391,6 +518,7 @@ void options_parse(int argc, char **argv, const struct program_info *info, const
 		out->positionals = rest;
 	}
 
+	check_exclusive(info, own, common);
 	if (timeout_text)
 		parse_timeout(timeout_text, out);
 	const char *warning = warning_text ? warning_text : info->default_warning;

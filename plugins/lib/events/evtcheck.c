@@ -15,6 +15,8 @@
 #include "options.h"
 #include "strbuf.h"
 
+const char *const evtcheck_exclusive[] = {"log file", "since window", NULL};
+
 void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args *a, const char *default_log)
 {
 	static char log_help[160];
@@ -134,8 +136,6 @@ void evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const cha
 	if (c->n_files && host)
 		option_fail("--hostname",
 		            "'%s' and --file exclude each other: a file is read where the plugin runs", host);
-	if (a->since && a->window)
-		option_fail("--since", "'%s' and --window '%s' exclude each other", a->since, a->window);
 	uint32_t now = (uint32_t)time(NULL);
 	c->now = now;
 	if (a->since) {

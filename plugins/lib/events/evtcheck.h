@@ -11,6 +11,9 @@
 #include "evtquery.h"
 #include "plugin.h"
 
+/* The event log options that exclude each other (program_info.exclusive). */
+extern const char *const evtcheck_exclusive[];
+
 /* Option values as popt leaves them. */
 struct evtcheck_args {
 	const char **files; /* POPT_ARG_ARGV: every --file */
