@@ -100,6 +100,18 @@ mkdir "$work/two/.kmsdata-partial-1"
 "$esegen" "$work/two/.kmsdata-partial-1/Kmsmdb.edb" state=2
 t_expect "a hidden (interrupted) backup is not a set" 0 "newest set kmsdata-new .*sets=2;;;0;$" c -d "$work/two"
 
+# Names from outside are made safe UTF-8 where the output is written: bytes
+# that are not UTF-8 become '?', a line break in a set name never starts a
+# line of its own.
+mkset "$work/names" "kmsdata-$(printf '\377\376')" 60
+mkset "$work/names" "kmsdata-b
+UNKNOWN: forged" 600
+c -d "$work/names" -v >"$work/names.out"
+if iconv -f UTF-8 -t UTF-8 "$work/names.out" >/dev/null 2>&1; then t_pass "output with a non-UTF-8 set name is valid UTF-8"; else t_fail "output with a non-UTF-8 set name is valid UTF-8" "$(od -c "$work/names.out" | head -5)"; fi
+t_expect "a set name's bytes that are not UTF-8 show as '?'" 0 "^KMS_BACKUP OK - newest set kmsdata-\\?\\? is 1m" c -d "$work/names" -v
+t_expect "a line break in a set name stays on its line" 0 "^set kmsdata-b UNKNOWN: forged: 10m( [0-9]+s)? old" c -d "$work/names" -v
+if grep -q '^UNKNOWN: forged' "$work/names.out"; then t_fail "no line forged by a set name" "$(cat "$work/names.out")"; else t_pass "no line forged by a set name"; fi
+
 # --- soundness of the newest set ---
 mkdir -p "$work/emptyset/kmsdata-1"
 t_expect "an empty set is CRITICAL" 2 "^KMS_BACKUP CRITICAL - set kmsdata-1 is empty: no Kmsmdb.edb" c -d "$work/emptyset"
