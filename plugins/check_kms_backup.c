@@ -286,7 +286,7 @@ static void report_age(const struct config *cfg, struct report *r, double age)
 		return;
 	const struct range *hit = age_state == STATE_CRITICAL ? &cfg->common.critical : &cfg->common.warning;
 	char limit[64];
-	duration_format(hit->end, limit, sizeof limit);
+	duration_format_exact(hit->end, limit, sizeof limit);
 	if (!hit->inside && !hit->end_infinite && age > hit->end)
 		report_summary(r, "older than %s", limit);
 	else
