@@ -351,28 +351,35 @@ END_TEST
 
 START_TEST(structure_damage)
 {
-	struct ese_structure st;
-	build_single(24, 24);
-	memset(page_at(4), 0, PS);
-	run_structure(24, &st);
-	ck_assert_int_eq(st.status, ESE_STRUCTURE_DAMAGED);
-	ck_assert_str_eq(st.text, "page 4 (the catalog) is all zero");
-	build_single(24, 24);
-	put_u32(page_at(24), ESE_PAGE_OFF_NUMBER, 9);
-	run_structure(24, &st);
-	ck_assert_str_eq(st.text, "page 24 (the backup catalog) holds page 9");
-	build_single(24, 24);
-	put_u32(page_at(1), ESE_PAGE_OFF_FDP, 7);
-	run_structure(24, &st);
-	ck_assert_str_eq(st.text, "page 1 (the database root) belongs to object 7, not 1");
-	build_single(24, 24);
-	put_u32(page_at(1), ESE_PAGE_OFF_FLAGS, ESE_PAGE_FLAG_LEAF);
-	run_structure(24, &st);
-	ck_assert_str_eq(st.text, "page 1 (the database root) has flags 0x2, not those of a B-tree root");
-	build_single(24, 24);
-	put_u16(page_at(1), ESE_PAGE_OFF_FIRST_FREE_TAG, 0);
-	run_structure(24, &st);
-	ck_assert_str_eq(st.text, "page 1 (the database root) has no root header");
+	/* One change to a sound image each (width 0: the page zeroed). */
+	static const struct {
+		uint32_t pgno;
+		size_t off;
+		int width;
+		uint32_t value;
+		const char *want;
+	} cases[] = {
+	    {4, 0, 0, 0, "page 4 (the catalog) is all zero"},
+	    {24, ESE_PAGE_OFF_NUMBER, 4, 9, "page 24 (the backup catalog) holds page 9"},
+	    {1, ESE_PAGE_OFF_FDP, 4, 7, "page 1 (the database root) belongs to object 7, not 1"},
+	    {1, ESE_PAGE_OFF_FLAGS, 4, ESE_PAGE_FLAG_LEAF,
+	     "page 1 (the database root) has flags 0x2, not those of a B-tree root"},
+	    {1, ESE_PAGE_OFF_FIRST_FREE_TAG, 2, 0, "page 1 (the database root) has no root header"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ese_structure st;
+		build_single(24, 24);
+		uint8_t *p = page_at(cases[i].pgno);
+		if (cases[i].width == 0)
+			memset(p, 0, PS);
+		else if (cases[i].width == 2)
+			put_u16(p, cases[i].off, (uint16_t)cases[i].value);
+		else
+			put_u32(p, cases[i].off, cases[i].value);
+		run_structure(24, &st);
+		ck_assert_int_eq(st.status, ESE_STRUCTURE_DAMAGED);
+		ck_assert_str_eq(st.text, cases[i].want);
+	}
 }
 END_TEST
 

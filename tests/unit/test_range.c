@@ -187,14 +187,15 @@ START_TEST(plain_decimals)
 	ck_assert(!value_parse("1000000000000000000000000000000000", VALUE_PLAIN, &v, &why));
 	ck_assert(!value_parse("0.0000000000001", VALUE_PLAIN, &v, &why));
 	/* A duration with a fraction is shown as it was compared. */
-	duration_format_exact(0.5, buf, sizeof buf);
-	ck_assert_str_eq(buf, "0.5s");
-	duration_format_exact(90061, buf, sizeof buf);
-	ck_assert_str_eq(buf, "1d 1h 1m 1s");
-	duration_format_exact(86400 * 15, buf, sizeof buf);
-	ck_assert_str_eq(buf, "15d");
-	duration_format_exact(60.25, buf, sizeof buf);
-	ck_assert_str_eq(buf, "1m 0.25s");
+	const struct {
+		double seconds;
+		const char *out;
+	} exact[] = {
+	    {0.5, "0.5s"}, {90061, "1d 1h 1m 1s"}, {86400 * 15, "15d"}, {60.25, "1m 0.25s"}, {0, "0s"}};
+	for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++) {
+		duration_format_exact(exact[i].seconds, buf, sizeof buf);
+		ck_assert_str_eq(buf, exact[i].out);
+	}
 }
 END_TEST
 
