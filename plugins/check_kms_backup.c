@@ -38,9 +38,10 @@ static const struct poptOption own_options[] = {
     {"verify-pages", '\0', POPT_ARG_NONE, &verify_pages_arg, 0,
      "Also verify the checksum of every page of Kmsmdb.edb (reads the whole file; the old XOR "
      "checksums only: from format revision 0x0c the pages' newer checksums are not verified, a note says "
-     "so) and its structure: the database root (page 1), its space trees, the catalog (page 4) and its "
-     "backup (page 24) present, not all zero and in their place, and every page the database owns by its "
-     "space tree in the file (a shorter file is truncated). Pages are named by their ESE page number",
+     "so). Without it the structure is still checked (a few pages): the database root (page 1), its "
+     "space trees, the catalog (page 4) and its backup (page 24) present, not all zero and in their "
+     "place, and every page the database owns by its space tree in the file (a shorter file is "
+     "truncated). Pages are named by their ESE page number",
      NULL},
     {"kmsdata", 'k', POPT_ARG_STRING, &kmsdata_arg, 0,
      "The live Kmsdata folder: every file in it must be in the set, non-empty where the live one is. "
@@ -59,7 +60,8 @@ static const struct program_info info = {
     .progname = "check_kms_backup",
     .purpose = "Checks the offline backups of the Exchange Key Management Server's Kmsdata folder, which "
                "online backups skip (article Q190698): how old the newest backup set is, and whether it is "
-               "sound: Kmsmdb.edb present with a valid ESE header and shadow header, in clean shutdown "
+               "sound: Kmsmdb.edb present with a valid ESE header and shadow header, whole (every page its "
+               "structure uses is in the file), in clean shutdown "
                "state (taken offline), every live Kmsdata file present, and the set still matching the "
                "manifest kms_backup wrote. A set's time is its manifest's, else its newest file's.",
     .flags = OPTS_THRESHOLDS,

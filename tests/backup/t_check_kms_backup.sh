@@ -165,6 +165,8 @@ cut_set() { # NAME BYTES
 	mkset "$work/$1" kmsdata-1 60
 	head -c "$2" "$work/fifty.edb" >"$work/$1/kmsdata-1/Kmsmdb.edb"
 }
+cut_set cut40k-nv 40960
+t_expect "without --verify-pages too: a database cut at a page boundary is truncated" 2 "^KMS_BACKUP CRITICAL - .*Kmsmdb.edb is truncated: .*page 24 \\(the backup catalog\\)" c -d "$work/cut40k-nv"
 cut_set cut8k 8192
 t_expect "--verify-pages: only the header and shadow (cut at 8 KiB) is truncated" 2 "^KMS_BACKUP CRITICAL - .*Kmsmdb.edb is truncated: " c -d "$work/cut8k" --verify-pages
 cut_set cut12k 12288
@@ -271,11 +273,12 @@ i=0
 while [ $i -lt 40 ]; do d=$d/n; i=$((i + 1)); done
 mkdir -p "$d"
 t_expect "folders nested beyond 32 levels are UNKNOWN, not a crash" 3 "^KMS_BACKUP UNKNOWN - folders nested too deep at '$work/deep/kmsdata-1/n/n/" c -d "$work/deep"
-# A 16 GiB (sparse) Kmsmdb.edb: without --verify-pages only its header is read;
+# A 16 GiB (sparse) Kmsmdb.edb: without --verify-pages only its header and
+# structure (a few pages) are read;
 # with it, the deadline ends the page scan with the timeout line.
 mkset "$work/huge" kmsdata-1 60
 truncate -s 16G "$work/huge/kmsdata-1/Kmsmdb.edb"
-t_expect "a 16 GiB database without --verify-pages reads only the header" 0 "^KMS_BACKUP OK - newest set kmsdata-1 .*16.0 GB" c -d "$work/huge" -t 5
+t_expect "a 16 GiB database without --verify-pages reads only the header and structure" 0 "^KMS_BACKUP OK - newest set kmsdata-1 .*16.0 GB" c -d "$work/huge" -t 5
 t_expect "--verify-pages on 16 GiB honours the timeout" 3 "^KMS_BACKUP UNKNOWN - timed out after 1 s$" c -d "$work/huge" --verify-pages -t 1
 rm -rf "$work/huge"
 

@@ -101,16 +101,17 @@ struct ese_file_check {
 	uint64_t pages_empty;
 	uint64_t first_bad_page; /* file page index */
 	enum ese_page_status first_bad_status;
-	/* With verify_pages: the fixed system pages and the owned space (not
-	 * checked for the extended page header: structure_checked false). */
+	/* The fixed system pages and the owned space, a few pages read, with
+	 * or without verify_pages (not checked for the extended page header:
+	 * structure_checked false). */
 	bool structure_checked;
 	struct ese_structure structure;
 };
 
-/* Read path's header and shadow and, when verify_pages, every page's
- * checksum and the structure (esetree). Returns false only when the file
- * could not be read at all (out->error says why); decoding problems are in
- * the fields. */
+/* Read path's header and shadow, the structure (esetree: a few pages) and,
+ * when verify_pages, every page's checksum. Returns false only when the
+ * file could not be read at all (out->error says why); decoding problems
+ * are in the fields. */
 bool ese_file_check(const char *path, bool verify_pages, struct ese_file_check *out);
 /* The same, refusing a link as the path's last component (a file inside a
  * backup set: never read through a link planted there). */
