@@ -51,6 +51,26 @@ START_TEST(glob_table)
 }
 END_TEST
 
+/* A set's name is kept whole (ties are broken by it): two names that
+ * share their first 300 bytes are still told apart. */
+START_TEST(set_names_are_never_cut)
+{
+	static char a[601], b[601];
+	memset(a, 'k', 600);
+	memcpy(b, a, sizeof a);
+	b[599] = 'z';
+	struct kms_set *sa = calloc(2, sizeof *sa), *sb = sa + 1;
+	kms_set_load("/nonexistent", a, sa);
+	kms_set_load("/nonexistent", b, sb);
+	ck_assert_str_eq(sa->name, a);
+	ck_assert(kms_set_newer(sb, sa)); /* the same time: the name that sorts last */
+	ck_assert(!kms_set_newer(sa, sb));
+	kms_set_free(sa);
+	kms_set_free(sb);
+	free(sa);
+}
+END_TEST
+
 /* Patterns that can never match as meant are refused, with the reason. */
 START_TEST(glob_checks)
 {
@@ -525,6 +545,7 @@ static Suite *kmsdata_suite(void)
 	TCase *pure = tcase_create("pure");
 	tcase_add_test(pure, glob_table);
 	tcase_add_test(pure, glob_checks);
+	tcase_add_test(pure, set_names_are_never_cut);
 	tcase_add_test(pure, join_keeps_the_folder_style);
 	tcase_add_test(pure, iso_times);
 	tcase_add_test(pure, manifest_round_trip);

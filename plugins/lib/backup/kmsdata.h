@@ -90,7 +90,7 @@ bool kms_manifest_write(const char *setdir, const struct kms_manifest *m, const 
 
 /* A backup set as found on disk. */
 struct kms_set {
-	char name[256];
+	char name[FSYS_PATH_MAX]; /* whole, never cut: ties are broken by it */
 	char path[FSYS_PATH_MAX];
 	struct kms_tree tree;
 	bool listed; /* false: the set folder could not be listed (tree.error) */
@@ -112,8 +112,8 @@ bool kms_folder_exists(const char *path, char *err, size_t errcap);
 struct kms_names {
 	char **names;
 	size_t count, cap;
-	size_t links;         /* matching names that are links */
-	char first_link[256]; /* the first of them */
+	size_t links;                   /* matching names that are links */
+	char first_link[FSYS_PATH_MAX]; /* the first of them */
 };
 bool kms_sets_find(const char *backup_dir, const char *pattern, struct kms_names *out, char *err,
                    size_t errcap);
