@@ -195,7 +195,26 @@ if [ -z "$runner" ] && command -v flock >/dev/null 2>&1; then
 		e -f "$f/bm.evt" --state-file "$f/lockt/state"
 	wait $holder
 fi
-grep -q '^kms-evt-bookmarks 1$' "$st" && t_pass "state file has its header" || t_fail "state file has its header"
+# A bookmark taken at a record dated in the future (a wrong clock) must not
+# hide the events of a log cleared since: they were written after the check.
+{
+	rec 2h MSExchangeKMS 5058 error old
+	rec "@$((now + 365 * 86400))" MSExchangeKMS 1000 information skewed
+} | fixture skew
+e -f "$f/skew.evt" --state-file "$f/state-skew" >/dev/null
+sleep 1
+rec "@$(($(date +%s) + 1))" MSExchangeKMS 5058 error after-clear | fixture skew
+t_expect "bookmark at a future-dated record: a cleared log's new event still counts" 2 '^KMS_EVENTS CRITICAL - 1 x Event 5058 since the last check' \
+	e -f "$f/skew.evt" --state-file "$f/state-skew"
+t_expect "... and once read, it is not counted again" 0 'no Event 5058 since the last check' e -f "$f/skew.evt" --state-file "$f/state-skew"
+{
+	rec 2h MSExchangeKMS 5058 error old
+	rec "@$((now + 365 * 86400))" MSExchangeKMS 5058 error skewed
+} | fixture skew2
+e -f "$f/skew2.evt" --state-file "$f/state-skew2" >/dev/null
+t_expect "bookmark at a future-dated record: that record is never counted twice" 0 'no Event 5058 since the last check' \
+	e -f "$f/skew2.evt" --state-file "$f/state-skew2"
+grep -q '^kms-evt-bookmarks 2$' "$st" && t_pass "state file has its header" || t_fail "state file has its header"
 ls "$f" | grep -q 'state.tmp' && t_fail "no temporary state left" || t_pass "no temporary state left"
 echo garbage >"$f/bad-state"
 t_expect "damaged state file: UNKNOWN naming it" 3 "^KMS_EVENTS UNKNOWN - --state-file: state file '$f/bad-state' is not a bookmark file" \

@@ -349,11 +349,13 @@ void evtcheck_run(struct evtcheck *c, struct evtquery *q)
 			         (unsigned long)res.oldest_seen.record_number - 1);
 		/* Never backwards (an older copy of the log): only to a newer record,
 		 * by number or, once the log was cleared and numbering restarted, by
-		 * the time it was written. */
+		 * the time it was written (evt_bookmark_newer). */
 		if (mark && res.newest_seen.set &&
-		    (!mark->set || res.newest_seen.record_number > mark->record_number ||
-		     res.newest_seen.time_written > mark->time_written))
+		    (!mark->set ||
+		     evt_bookmark_newer(mark, res.newest_seen.record_number, res.newest_seen.time_written))) {
 			*mark = res.newest_seen;
+			mark->taken = c->now;
+		}
 	}
 	if (c->state_file) {
 		if (!evt_bookmarks_save(c->state_file, &marks, err, sizeof err))

@@ -24,14 +24,22 @@ struct evtq_id_range {
 	uint16_t first, last; /* displayed ids (low 16 bits), inclusive */
 };
 
-/* The newest record a previous run saw. A record is newer when its number
- * is higher (the log went on, even if it wrapped) or it was written later
- * (the log was cleared and numbering restarted). */
+/* The newest record a previous run saw, and when that run took it (its
+ * clock; 0: not known). A record is newer when its number is higher (the
+ * log went on, even if it wrapped) or it was written later (the log was
+ * cleared and numbering restarted): later than the bookmark's record, or
+ * than the run that took it when that record is dated ahead of that run's
+ * clock (a wrong clock must not hide a cleared log's events for years). */
 struct evt_bookmark {
 	bool set;
 	uint32_t record_number;
 	uint32_t time_written;
+	uint32_t taken;
 };
+
+/* Is the record (number, written) newer than bookmark b (see above)? The
+ * record b names itself is not. */
+bool evt_bookmark_newer(const struct evt_bookmark *b, uint32_t number, uint32_t written);
 
 struct evtquery {
 	const char *sources[EVTQ_MAX_SOURCES]; /* case-insensitive; none: any source */
@@ -100,7 +108,8 @@ bool evt_text_equal(const char *a, const char *b);
 bool evt_text_contains(const char *haystack, const char *needle);
 
 /* The bookmark state file: one bookmark per log (a file path or a live
- * log name), written atomically. */
+ * log name), written atomically. Version 2 lines: "NUMBER WRITTEN TAKEN KEY";
+ * version 1 files ("NUMBER WRITTEN KEY") are read too. */
 #define EVT_BOOKMARKS_MAX    16
 #define EVT_BOOKMARK_KEY_MAX 512 /* bytes of a key with its terminating NUL */
 struct evt_bookmarks {
