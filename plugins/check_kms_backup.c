@@ -190,11 +190,30 @@ static void load_live(const struct config *cfg, struct kms_tree *live, bool *hav
 	*have = true;
 }
 
-static void describe_set(struct report *r, const struct kms_set *set, const struct kms_set_facts *facts,
-                         double age, bool newest)
+/* The age as shown: rounded to two units ("10d", "1h 1m"), unless that
+ * would read as the limit it passed ("8d old, older than 8d"): then exact. */
+static void age_format(const struct config *cfg, double age, char *buf, size_t cap)
 {
+	plugin_state s = threshold_state(&cfg->common.warning, &cfg->common.critical, age);
+	const struct range *hit = s == STATE_CRITICAL ? &cfg->common.critical : &cfg->common.warning;
+	char limit[64];
+	duration_format(age, buf, cap);
+	duration_format_exact(hit->end, limit, sizeof limit);
+	if (s != STATE_OK && hit->set && strcmp(buf, limit) == 0)
+		duration_format_exact(age, buf, cap);
+}
+
+/* A set's line: the newest's in the summary (judged by cfg's thresholds),
+ * another's in the long output (judged NULL). */
+static void describe_set(struct report *r, const struct kms_set *set, const struct kms_set_facts *facts,
+                         double age, const struct config *judged)
+{
+	bool newest = judged != NULL;
 	char age_text[64], size_text[64], state_text[32];
-	duration_format(age, age_text, sizeof age_text);
+	if (newest)
+		age_format(judged, age, age_text, sizeof age_text);
+	else
+		duration_format(age, age_text, sizeof age_text);
 	size_format((double)set->tree.bytes, size_text, sizeof size_text);
 	const char *db = !facts->db_found ? "none"
 	                 : facts->db.header != ESE_HEADER_OK
@@ -268,7 +287,7 @@ static double judge_sets(const struct config *cfg, const struct kms_set *sets, s
 			age = set_age;
 			*newest_facts = facts;
 		} else if (cfg->common.verbose > 0 && !kms_set_from_future(&sets[i], now)) {
-			describe_set(found->report, &sets[i], &facts, set_age, false);
+			describe_set(found->report, &sets[i], &facts, set_age, NULL);
 		}
 	}
 	if (sets[newest].time > now)
@@ -356,7 +375,7 @@ int main(int argc, char **argv)
 	if (found.problems > 0)
 		report_summary(&r, "%s%s", found.first,
 		               found.problems > 1 ? " (and more problems, see below)" : "");
-	describe_set(&r, &sets[newest], &facts, age, true);
+	describe_set(&r, &sets[newest], &facts, age, &cfg);
 	report_age(&cfg, &r, age);
 	struct perfdata perf[] = {
 	    {.label = "age",

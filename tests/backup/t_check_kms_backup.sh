@@ -290,6 +290,8 @@ t_expect "bad --dirty-state" 3 "^KMS_BACKUP UNKNOWN - --dirty-state: 'BAD' is no
 t_expect "bad -w" 3 "^KMS_BACKUP UNKNOWN - --warning: '1:12%'" c -d "$b" -w 1:12%
 t_expect "bad duration" 3 "^KMS_BACKUP UNKNOWN - --critical: '3x'" c -d "$b" -c 3x
 t_expect "--backup-dir given twice: UNKNOWN naming both" 3 "^KMS_BACKUP UNKNOWN - --backup-dir: given twice \\('$b' and '/x'\\)" c -d "$b" -d /x
+mkset "$work/edge" kmsdata-a $((8 * 86400 + 30))
+t_expect "an age just past -w is shown as compared, never '8d old, older than 8d'" 1 "^KMS_BACKUP WARNING - newest set kmsdata-a is 8d 3[0-9]s old, .*older than 8d \\|" c -d "$work/edge"
 t_expect "a huge threshold is a plain decimal in perfdata" 0 "age=[0-9]+s;100000000000000000000000;100000000000000000000000;0;" c -d "$b" -w 99999999999999999999999 -c 99999999999999999999999
 t_expect "-c 0.5s says 'older than 0.5s', the value compared" 2 "older than 0.5s \\| age=[0-9]+s;691200;0.5;0;" c -d "$b" -c 0.5s
 t_expect "-c 90061s is shown whole, not rounded to 1d 1h" 2 "older than 1d 1h 1m 1s \\|" c -d "$work/old" -c 90061s
