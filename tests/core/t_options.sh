@@ -35,6 +35,7 @@ t_expect "empty hostname" 3 "^KMS_PROBE UNKNOWN - --hostname: is empty" p -H ''
 t_expect "-w given twice: UNKNOWN naming both" 3 "^KMS_PROBE UNKNOWN - --warning: given twice \\('1' and '2'\\)" p -w 1 -w 2
 t_expect "--timeout given twice: UNKNOWN naming both" 3 "^KMS_PROBE UNKNOWN - --timeout: given twice \\('5' and '6'\\)" p -t 5 --timeout=6
 t_expect "-H given twice: UNKNOWN naming both" 3 "^KMS_PROBE UNKNOWN - --hostname: given twice \\('a' and 'b'\\)" p -H a -H b
+t_expect "-w given twice with the same value: taken" 0 "^KMS_PROBE OK" p -w 1 -w 1 -t 1
 # --usage prints the short usage as it is (no '|' neutralisation), exits 3.
 t_expect "--usage prints the usage and exits 3" 3 "^Usage: deadline_probe \\[-h\\]" p --usage
 case $t_out in

@@ -355,10 +355,14 @@ static const struct poptOption *watch_own_strings(const struct poptOption *own)
 	return own_copy;
 }
 
-/* Put value in *slot, the first time (*given false); a second value:
- * UNKNOWN naming both. */
+/* Put value in *slot, the first time (*given false); a second, different
+ * value: UNKNOWN naming both (the same value again changes nothing). */
 static void store_once(const char *long_name, bool *given, char **slot, char *value)
 {
+	if (*given && *slot && strcmp(*slot, value) == 0) {
+		free(value);
+		return;
+	}
 	if (*given) {
 		char option[64];
 		snprintf(option, sizeof option, "--%s", long_name);

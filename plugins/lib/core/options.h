@@ -49,7 +49,8 @@ struct common_options {
 
 /* Parse argv against the program's own table (POPT_TABLEEND-terminated,
  * may be NULL) plus the common options; handle --help, --usage and
- * --version; refuse a single-valued option given twice (POPT_ARG_STRING
+ * --version; refuse a single-valued option given twice with different
+ * values (POPT_ARG_STRING
  * and the common values; POPT_ARG_ARGV options are repeatable) and the
  * info->exclusive pairs given together; check the common values; arm the
  * deadline. Returns only when all is well. */
