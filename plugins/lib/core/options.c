@@ -41,7 +41,7 @@ static void release_parse_context(void)
 }
 
 /* Entries of the common table, with its end. */
-#define COMMON_MAX 10
+#define COMMON_MAX 12 /* room for one or two more common options */
 
 /* Column where option descriptions start in --help. */
 #define HELP_COLUMN 30
