@@ -38,7 +38,10 @@ static const struct poptOption own_options[] = {
     {"verify-pages", '\0', POPT_ARG_NONE, &verify_pages_arg, 0,
      "Also verify the checksum of every page of Kmsmdb.edb (reads the whole file; the old XOR "
      "checksums only: from format revision 0x0c the pages' newer checksums are not verified, a note says "
-     "so)",
+     "so). Without it the structure is still checked (a few pages): the database root (page 1), its "
+     "space trees, the catalog (page 4) and its backup (page 24) present, not all zero and in their "
+     "place, and every page the database owns by its space tree in the file (a shorter file is "
+     "truncated). Pages are named by their ESE page number",
      NULL},
     {"kmsdata", 'k', POPT_ARG_STRING, &kmsdata_arg, 0,
      "The live Kmsdata folder: every file in it must be in the set, non-empty where the live one is. "
@@ -57,7 +60,8 @@ static const struct program_info info = {
     .progname = "check_kms_backup",
     .purpose = "Checks the offline backups of the Exchange Key Management Server's Kmsdata folder, which "
                "online backups skip (article Q190698): how old the newest backup set is, and whether it is "
-               "sound: Kmsmdb.edb present with a valid ESE header and shadow header, in clean shutdown "
+               "sound: Kmsmdb.edb present with a valid ESE header and shadow header, whole (every page its "
+               "structure uses is in the file), in clean shutdown "
                "state (taken offline), every live Kmsdata file present, and the set still matching the "
                "manifest kms_backup wrote. A set's time is its manifest's, else its newest file's.",
     .flags = OPTS_THRESHOLDS,
@@ -81,9 +85,18 @@ static const struct program_info info = {
              "            (--dirty-state)\n"
              "  UNKNOWN   bad options; DIR, a set or Kmsmdb.edb unreadable (an I/O error);\n"
              "            timeout\n"
+             "The newest set is the one with the latest time; of sets with the same time,\n"
+             "the one whose name sorts last (kms_backup names a set by its time).\n"
+             "A set dated more than 1h ahead of this clock is not taken as a backup (it\n"
+             "was dated under a wrong clock, or this clock is wrong): the newest set with\n"
+             "a believable date is judged, and the future date is a WARNING of its own\n"
+             "(not UNKNOWN: the real backups are still judged); with no believable set,\n"
+             "CRITICAL.\n"
              "Links inside a set are never followed and special files are skipped (both\n"
              "counted in the long output). Folders whose name starts with '.' (a backup in\n"
-             "progress) are not sets.\n"
+             "progress) are not sets. A set folder that is itself a link is not a set in\n"
+             "this folder: never followed, named in the long output (kms_backup --keep\n"
+             "follows the same rule).\n"
              "\n"
              "First line: age, name, file count and size of the newest set, database state.\n"
              "Long output: each problem found; with -v every set.\n"
@@ -107,8 +120,11 @@ static void parse(int argc, char **argv, struct config *cfg)
 		option_fail("--backup-dir", "is required: the folder holding the backup sets");
 	cfg->backup_dir = backup_dir_arg;
 	cfg->pattern = pattern_arg ? pattern_arg : "*";
+	char why[128];
 	if (!*cfg->pattern)
 		option_fail("--pattern", "is empty");
+	if (!kms_glob_check(cfg->pattern, why, sizeof why))
+		option_fail("--pattern", "'%s' %s", cfg->pattern, why);
 	cfg->all_sets = all_sets_arg != 0;
 	cfg->verify_pages = verify_pages_arg != 0;
 	cfg->dirty_state = dirty_state_arg ? option_state("--dirty-state", dirty_state_arg) : STATE_CRITICAL;
@@ -139,6 +155,10 @@ static plugin_state problem_state(const struct config *cfg, enum kms_problem kin
 	/* An empty, truncated or foreign Kmsmdb.edb is the bad backup itself. */
 	case KMS_PROBLEM_NOT_ESE: return STATE_CRITICAL;
 	case KMS_PROBLEM_NOT_OFFLINE: return cfg->dirty_state;
+	/* Dated ahead: someone must look (a wrong clock once, or now), but the
+	 * backups themselves are judged by the newest set with a believable
+	 * date: UNKNOWN would hide that judgement. */
+	case KMS_PROBLEM_FUTURE: return STATE_WARNING;
 	default: return STATE_CRITICAL;
 	}
 }
@@ -172,11 +192,30 @@ static void load_live(const struct config *cfg, struct kms_tree *live, bool *hav
 	*have = true;
 }
 
-static void describe_set(struct report *r, const struct kms_set *set, const struct kms_set_facts *facts,
-                         double age, bool newest)
+/* The age as shown: rounded to two units ("10d", "1h 1m"), unless that
+ * would read as the limit it passed ("8d old, older than 8d"): then exact. */
+static void age_format(const struct config *cfg, double age, char *buf, size_t cap)
 {
+	plugin_state s = threshold_state(&cfg->common.warning, &cfg->common.critical, age);
+	const struct range *hit = s == STATE_CRITICAL ? &cfg->common.critical : &cfg->common.warning;
+	char limit[64];
+	duration_format(age, buf, cap);
+	duration_format_exact(hit->end, limit, sizeof limit);
+	if (s != STATE_OK && hit->set && strcmp(buf, limit) == 0)
+		duration_format_exact(age, buf, cap);
+}
+
+/* A set's line: the newest's in the summary (judged by cfg's thresholds),
+ * another's in the long output (judged NULL). */
+static void describe_set(struct report *r, const struct kms_set *set, const struct kms_set_facts *facts,
+                         double age, const struct config *judged)
+{
+	bool newest = judged != NULL;
 	char age_text[64], size_text[64], state_text[32];
-	duration_format(age, age_text, sizeof age_text);
+	if (newest)
+		age_format(judged, age, age_text, sizeof age_text);
+	else
+		duration_format(age, age_text, sizeof age_text);
 	size_format((double)set->tree.bytes, size_text, sizeof size_text);
 	const char *db = !facts->db_found ? "none"
 	                 : facts->db.header != ESE_HEADER_OK
@@ -195,6 +234,15 @@ static void describe_set(struct report *r, const struct kms_set *set, const stru
 		              set->tree.skipped == 1 ? "" : "s", set->tree.first_skipped);
 }
 
+/* CRITICAL: no set proves a backup (the summary says why). */
+static _Noreturn void exit_without_backup(struct report *r, size_t n_sets)
+{
+	struct perfdata sets = {.label = "sets", .value = (double)n_sets, .uom = "", .has_min = true};
+	report_raise(r, STATE_CRITICAL);
+	report_perf(r, &sets);
+	report_exit(r);
+}
+
 /* The sets in the backup folder; exits UNKNOWN when it cannot be read and
  * CRITICAL when it holds none. */
 static struct kms_names find_sets(const struct config *cfg, struct report *r)
@@ -205,14 +253,14 @@ static struct kms_names find_sets(const struct config *cfg, struct report *r)
 		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
 	if (!kms_sets_find(cfg->backup_dir, cfg->pattern, &names, err, sizeof err))
 		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
+	if (names.links > 0)
+		report_detail(r, "%s is a link: not a set in this folder (never followed)%s",
+		              names.first_link, names.links > 1 ? ", and more links" : "");
 	if (names.count == 0) {
-		struct perfdata sets = {.label = "sets", .value = 0, .uom = "", .has_min = true};
-		report_raise(r, STATE_CRITICAL);
 		report_summary(r, "no offline backup of Kmsdata in %s", cfg->backup_dir);
 		if (strcmp(cfg->pattern, "*") != 0)
 			report_detail(r, "no subfolder matches --pattern '%s'", cfg->pattern);
-		report_perf(r, &sets);
-		report_exit(r);
+		exit_without_backup(r, 0);
 	}
 	return names;
 }
@@ -240,13 +288,14 @@ static double judge_sets(const struct config *cfg, const struct kms_set *sets, s
 		if (i == newest) {
 			age = set_age;
 			*newest_facts = facts;
-		} else if (cfg->common.verbose > 0) {
-			describe_set(found->report, &sets[i], &facts, set_age, false);
+		} else if (cfg->common.verbose > 0 && !kms_set_from_future(&sets[i], now)) {
+			describe_set(found->report, &sets[i], &facts, set_age, NULL);
 		}
 	}
 	if (sets[newest].time > now)
-		report_detail(found->report, "set %s is dated %lld s in the future (clock skew?)",
-		              sets[newest].name, (long long)(sets[newest].time - now));
+		report_detail(found->report,
+		              "set %s is dated %lld s ahead of this clock (within the %d s allowed)",
+		              sets[newest].name, (long long)(sets[newest].time - now), KMS_FUTURE_SLACK);
 	if (have_live)
 		kms_tree_free(&live);
 	return age;
@@ -260,12 +309,50 @@ static void report_age(const struct config *cfg, struct report *r, double age)
 		return;
 	const struct range *hit = age_state == STATE_CRITICAL ? &cfg->common.critical : &cfg->common.warning;
 	char limit[64];
-	duration_format(hit->end, limit, sizeof limit);
+	duration_format_exact(hit->end, limit, sizeof limit);
 	if (!hit->inside && !hit->end_infinite && age > hit->end)
 		report_summary(r, "older than %s", limit);
 	else
 		report_summary(r, "age outside the %s range",
 		               age_state == STATE_CRITICAL ? "critical" : "warning");
+}
+
+/* Load every set and pick the newest with a believable date (a set dated
+ * in the future is reported, never picked). Exits UNKNOWN when no set
+ * could be read, CRITICAL when every readable one is dated in the future. */
+static size_t pick_newest(const struct config *cfg, struct kms_set *sets, const struct kms_names *names,
+                          struct findings *found)
+{
+	int64_t now = (int64_t)time(NULL);
+	size_t unreadable = 0, future = 0;
+	bool *from_future = calloc(names->count ? names->count : 1, sizeof *from_future);
+	if (!from_future)
+		plugin_exit(STATE_UNKNOWN, "out of memory for %zu sets", names->count);
+	for (size_t i = 0; i < names->count; i++) {
+		kms_set_load(cfg->backup_dir, names->names[i], &sets[i]);
+		if (!sets[i].listed) { /* its date is unknown: it may be the newest */
+			on_problem(found, KMS_PROBLEM_UNREADABLE, sets[i].tree.error);
+			unreadable++;
+		} else if ((from_future[i] = kms_set_from_future(&sets[i], now))) {
+			char text[512 + sizeof sets[i].name];
+			kms_set_future_text(&sets[i], now, text, sizeof text);
+			strcat(text,
+			       ": not taken as a backup (dated under a wrong clock, or this clock is wrong)");
+			on_problem(found, KMS_PROBLEM_FUTURE, text);
+			future++;
+		}
+	}
+	size_t newest = kms_sets_newest(sets, names->count, from_future);
+	free(from_future);
+	if (newest < names->count)
+		return newest;
+	if (unreadable > 0)
+		plugin_exit(STATE_UNKNOWN, "%s", found->first);
+	report_summary(found->report,
+	               "no offline backup of Kmsdata with a believable date in %s (%zu set%s dated ahead "
+	               "of this clock)",
+	               cfg->backup_dir, future, future == 1 ? "" : "s");
+	exit_without_backup(found->report, names->count);
 }
 
 int main(int argc, char **argv)
@@ -280,14 +367,7 @@ int main(int argc, char **argv)
 	if (!sets)
 		plugin_exit(STATE_UNKNOWN, "out of memory for %zu sets", names.count);
 	struct findings found = {.report = &r, .cfg = &cfg, .worst = STATE_OK};
-	for (size_t i = 0; i < names.count; i++) {
-		kms_set_load(cfg.backup_dir, names.names[i], &sets[i]);
-		if (!sets[i].listed) /* its date is unknown: it may be the newest */
-			on_problem(&found, KMS_PROBLEM_UNREADABLE, sets[i].tree.error);
-	}
-	size_t newest = kms_sets_newest(sets, names.count, NULL);
-	if (newest == names.count)
-		plugin_exit(STATE_UNKNOWN, "%s", found.first);
+	size_t newest = pick_newest(&cfg, sets, &names, &found);
 	struct kms_set_facts facts;
 	double age = judge_sets(&cfg, sets, names.count, newest, &found, &facts);
 
@@ -300,7 +380,7 @@ int main(int argc, char **argv)
 	if (found.problems > 0)
 		report_summary(&r, "%s%s", found.first,
 		               found.problems > 1 ? " (and more problems, see below)" : "");
-	describe_set(&r, &sets[newest], &facts, age, true);
+	describe_set(&r, &sets[newest], &facts, age, &cfg);
 	report_age(&cfg, &r, age);
 	struct perfdata perf[] = {
 	    {.label = "age",

@@ -44,6 +44,7 @@ static const struct program_info info = {
                "incomplete and must be restored from an offline backup (article Q190698). Reads the live "
                "log on Windows (-H for another host) or exported .evt files on any system.",
     .flags = OPTS_THRESHOLDS | OPTS_HOSTNAME,
+    .exclusive = evtcheck_exclusive,
     .threshold_kind = VALUE_PLAIN,
     .warning_help = "WARNING when the count is outside RANGE (default: none)",
     .critical_help = "CRITICAL when the count is outside RANGE (default 0: any occurrence)",

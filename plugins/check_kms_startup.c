@@ -47,6 +47,7 @@ static const struct program_info info = {
                "until the service manager gives up (article Q263718). Reads the live log on Windows (-H "
                "for another host) or exported .evt files on any system.",
     .flags = OPTS_THRESHOLDS | OPTS_HOSTNAME,
+    .exclusive = evtcheck_exclusive,
     .threshold_kind = VALUE_PLAIN,
     .warning_help = "WARNING when the startup timeouts are outside RANGE (default 0: any)",
     .critical_help = "CRITICAL when the startup timeouts are outside RANGE (default 2: three or more)",

@@ -13,6 +13,7 @@
 #include "exchsetup.h"
 #include "kmscopy.h"
 #include "kmsdata.h"
+#include "lock.h"
 #include "options.h"
 #include "perfdata.h"
 #include "plugin.h"
@@ -47,7 +48,9 @@ static const struct poptOption own_options[] = {
      "FILE"},
     {"keep", 'n', POPT_ARG_STRING, &keep_arg, 0,
      "Keep the N newest sets with a manifest, remove older kmsdata-* sets after a good backup "
-     "(default 4; the newest good set is never removed)",
+     "(default 4; the newest good set is never removed; a set dated ahead of the clock is left "
+     "alone and not counted). A set folder that is itself a link is not a set in this folder: "
+     "never followed, counted or removed",
      "N"},
     {"service", 's', POPT_ARG_STRING, &service_arg, 0, "The KM service's name (default MSExchangeKMS)",
      "NAME"},
@@ -75,6 +78,7 @@ static const struct program_info info = {
                "(always, even when the copy failed, if it was running before) and removes sets beyond "
                "--keep. Its output is a plugin result a scheduled task can submit as a passive check.",
     .default_timeout = 600,
+    .exclusive = (const char *const[]){"service no-service", NULL},
     .notes = "States:\n"
              "  OK        the set was written and verified, the service runs again\n"
              "  WARNING   the set is good but old sets could not be pruned\n"
@@ -82,6 +86,8 @@ static const struct program_info info = {
              "            did not stop, or it did not start again\n"
              "  UNKNOWN   bad options, Kmsdata or --backup-dir unreadable, the password file\n"
              "            missing or readable by others: nothing was touched; timeout\n"
+             "Runs on one backup folder exclude each other: a second run says\n"
+             "\"another kms_backup is at work on DIR\" (UNKNOWN) and changes nothing.\n"
              "The timeout (-t, default 600 s) covers the whole run: the copy stops early to\n"
              "keep --start-timeout for restarting the service.\n"
              "\n"
@@ -113,8 +119,6 @@ static void parse(int argc, char **argv, struct config *cfg)
 	cfg->service = no_service_arg ? NULL : (service_arg ? service_arg : "MSExchangeKMS");
 	if (cfg->service && !*cfg->service)
 		option_fail("--service", "is empty");
-	if (no_service_arg && service_arg)
-		option_fail("--no-service", "and --service '%s' contradict each other", service_arg);
 	cfg->password_file = password_file_arg;
 	if (cfg->service && (!cfg->password_file || !*cfg->password_file))
 		option_fail("--password-file", "is required to start the service again (or --no-service)");
@@ -154,11 +158,30 @@ static void check_folders(const struct config *cfg, struct kms_tree *source)
 	}
 	free(c);
 	/* A folder we cannot write to must not cost the service a restart. */
-	char probe[FSYS_PATH_MAX];
-	if (!fsys_join(probe, sizeof probe, cfg->backup_dir, KMSCOPY_PARTIAL_PREFIX "probe") ||
-	    !fsys_mkdir(probe, err) || !fsys_remove_dir(probe, err))
-		plugin_exit(STATE_UNKNOWN, "--backup-dir: cannot create a folder in '%s': %s",
-		            cfg->backup_dir, err);
+	char probe[FSYS_PATH_MAX], why[FSYS_ERR_MAX];
+	if (!kmscopy_make_partial(cfg->backup_dir, "probe", probe, sizeof probe, err, sizeof err))
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
+	if (!fsys_remove_dir(probe, why))
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: cannot remove '%s': %s", probe, why);
+}
+
+/* Runs on one backup folder exclude each other, so neither fails on nor
+ * removes the other's work: the lock ".kms_backup-<hash of the folder>"
+ * (POSIX: a file in the folder; Windows: a global mutex), held to the end
+ * of the run. */
+static void lock_backup_dir(const struct config *cfg)
+{
+	static struct lock *held; /* released when the process ends */
+	char err[FSYS_PATH_MAX + FSYS_ERR_MAX + 64], name[64];
+	if (!kms_folder_exists(cfg->backup_dir, err, sizeof err))
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
+	snprintf(name, sizeof name, ".kms_backup-%08lx", (unsigned long)fsys_path_hash(cfg->backup_dir));
+	enum lock_result r = lock_take(name, cfg->backup_dir, &held, err, sizeof err);
+	if (r == LOCK_BUSY)
+		plugin_exit(STATE_UNKNOWN, "another kms_backup is at work on %s: nothing was changed",
+		            cfg->backup_dir);
+	if (r == LOCK_ERROR)
+		plugin_exit(STATE_UNKNOWN, "--backup-dir: %s", err);
 }
 
 struct outcome {
@@ -176,7 +199,7 @@ struct outcome {
 static void take_copy(const struct config *cfg, const char *service_state, long reserve_ms, struct outcome *o)
 {
 	struct kms_tree source;
-	char err[FSYS_PATH_MAX * 2 + 512], iso[32], partial[FSYS_PATH_MAX], final[FSYS_PATH_MAX], name[128];
+	char err[FSYS_PATH_MAX * 2 + 512], iso[32], partial[FSYS_PATH_MAX], final[FSYS_PATH_MAX];
 	int64_t started = (int64_t)time(NULL);
 	kms_time_iso(started, iso, sizeof iso);
 	/* List again: the service may have written while it stopped. */
@@ -185,11 +208,10 @@ static void take_copy(const struct config *cfg, const char *service_state, long 
 		kms_tree_free(&source);
 		return;
 	}
-	snprintf(name, sizeof name, "%s%s", KMSCOPY_PARTIAL_PREFIX, iso);
 	snprintf(o->set_name, sizeof o->set_name, "%s%s", KMSCOPY_SET_PREFIX, iso);
-	if (!fsys_join(partial, sizeof partial, cfg->backup_dir, name) ||
-	    !fsys_join(final, sizeof final, cfg->backup_dir, o->set_name)) {
-		snprintf(o->failure, sizeof o->failure, "--backup-dir path too long");
+	if (!fsys_join(final, sizeof final, cfg->backup_dir, o->set_name) ||
+	    !kmscopy_make_partial(cfg->backup_dir, iso, partial, sizeof partial, err, sizeof err)) {
+		snprintf(o->failure, sizeof o->failure, "%s", err);
 		kms_tree_free(&source);
 		return;
 	}
@@ -212,15 +234,23 @@ static void take_copy(const struct config *cfg, const char *service_state, long 
 		o->bytes = source.bytes;
 	} else {
 		char left[FSYS_PATH_MAX + FSYS_ERR_MAX + 64] = "";
-		struct fsys_info st;
-		if (fsys_lstat(partial, &st, why) && st.kind == FSYS_DIR &&
-		    !kmscopy_remove_tree(partial, left, sizeof left))
+		if (!kmscopy_remove_tree(partial, left, sizeof left)) /* made by this run */
 			snprintf(o->failure, sizeof o->failure, "%s (and the partial copy stays: %s)", err,
 			         left);
 		else
 			snprintf(o->failure, sizeof o->failure, "%s", err);
 	}
 	kms_tree_free(&source);
+}
+
+/* A set dated ahead of the clock is no proof of a backup: it is left
+ * alone (never pruned on a guess) and takes no --keep place; a WARNING. */
+static void warn_future_set(struct report *r, const struct kms_set *set, int64_t now)
+{
+	char text[512 + sizeof set->name];
+	kms_set_future_text(set, now, text, sizeof text);
+	report_raise(r, STATE_WARNING);
+	report_summary(r, "%s: left alone, not counted in --keep", text);
 }
 
 /* Remove the sets beyond --keep. A dry run counts the set it would make
@@ -245,10 +275,14 @@ static void prune(const struct config *cfg, struct report *r, bool dry)
 	for (size_t i = 0; i < names.count; i++)
 		kms_set_load(cfg->backup_dir, names.names[i], &sets[i]);
 	size_t keep = dry ? (size_t)cfg->keep - 1 : (size_t)cfg->keep;
-	kmscopy_choose_prune(sets, names.count, keep, remove);
+	int64_t now = (int64_t)time(NULL);
+	kmscopy_choose_prune(sets, names.count, keep, now, remove);
 	size_t removed = 0;
 	for (size_t i = 0; i < names.count; i++) {
-		remove[i] = remove[i] || keep == 0;
+		bool future = kms_set_from_future(&sets[i], now);
+		if (future)
+			warn_future_set(r, &sets[i], now);
+		remove[i] = !future && (remove[i] || keep == 0);
 		if (remove[i] && dry) {
 			report_detail(r, "would remove old set %s", sets[i].name);
 			removed++;
@@ -345,6 +379,7 @@ int main(int argc, char **argv)
 	struct kms_tree source;
 	char err[1024];
 	parse(argc, argv, &cfg);
+	lock_backup_dir(&cfg);
 	check_folders(&cfg, &source);
 	struct backupsvc *svc = NULL;
 	if (cfg.service) {

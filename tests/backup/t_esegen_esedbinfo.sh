@@ -31,4 +31,17 @@ t_expect "esedbinfo rejects the damaged header checksum" 1 "mismatch in file hea
 t_expect "esedbinfo rejects the damaged shadow checksum" 1 "mismatch in file header checksum" esedbinfo "$work/shadow.edb"
 "$esegen" "$work/sig.edb" pages=24 damage=signature
 t_expect "esedbinfo rejects a wrong signature" 1 "unsupported file signature" esedbinfo "$work/sig.edb"
+# A database cut short at a page boundary: esedbinfo cannot open it (it
+# reads the database root, page 1, and the catalogs, pages 4 and 24), and
+# --verify-pages calls it truncated. (esedbinfo does open a file short of
+# the pages its space tree owns, or with used pages zeroed: it checks
+# neither; those are t_check_kms_backup.sh's alone.)
+"$esegen" "$work/fifty.edb" pages=50
+for cut in 8192 12288 40960; do
+	head -c $cut "$work/fifty.edb" >"$work/cut-$cut.edb"
+	t_expect "esedbinfo cannot open a database cut at $cut bytes" 1 "unable to open" esedbinfo "$work/cut-$cut.edb"
+	mkdir -p "$work/cutsets-$cut/kmsdata-1"
+	cp "$work/cut-$cut.edb" "$work/cutsets-$cut/kmsdata-1/Kmsmdb.edb"
+	t_expect "our reader agrees: cut at $cut bytes is truncated" 2 "^KMS_BACKUP CRITICAL - .*Kmsmdb.edb is truncated: " "$check" -d "$work/cutsets-$cut" --verify-pages
+done
 t_summary

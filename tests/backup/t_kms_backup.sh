@@ -53,6 +53,46 @@ t_expect "links in Kmsdata are not followed, and said so" 0 "^1 link or special 
 if [ -z "$(find "$work/out-link" -name hostname-link)" ]; then t_pass "(the link is not in the set)"; else t_fail "(the link is not in the set)"; fi
 rm "$work/live/hostname-link"
 
+# --- two runs on one backup folder ---
+# Another run's partial copy, named for this very second (and the next
+# few): a run never fails on it nor removes it, and still makes its set.
+mkdir "$work/out-same"
+t0=$(date +%s)
+for i in 0 1 2 3; do
+	mkdir "$work/out-same/.kmsdata-partial-$(date -u -d "@$((t0 + i))" +%Y%m%dT%H%M%SZ)"
+	printf 'theirs' >"$work/out-same/.kmsdata-partial-$(date -u -d "@$((t0 + i))" +%Y%m%dT%H%M%SZ)/Kmsmdb.edb"
+done
+t_expect "another run's partial copy of the same second: the backup is still made" 0 "^KMS_BACKUP_RUN OK - backed up 4 files" \
+	kb -k "$work/live" -d "$work/out-same" --no-service
+n=$(find "$work/out-same" -mindepth 2 -maxdepth 2 -path '*/.kmsdata-partial-*/Kmsmdb.edb' | wc -l)
+if [ "$n" -eq 4 ]; then t_pass "a run never removes what it did not create"; else t_fail "a run never removes what it did not create" "$n of 4 left: $(ls -a "$work/out-same")"; fi
+# A run holding the folder's lock: the next one says so and changes nothing.
+backup_lock=$(find "$work/out-same" -maxdepth 1 -type f -name '*.lock' | head -n 1)
+if [ -z "$backup_lock" ]; then
+	t_fail "a lock file stands in the backup folder" "$(ls -a "$work/out-same")"
+elif command -v flock >/dev/null 2>&1; then
+	t_pass "a lock file stands in the backup folder"
+	before=$(ls -a "$work/out-same" | tr '\n' ' ')
+	t_expect "a second run while one is at work: UNKNOWN naming the folder" 3 \
+		"^KMS_BACKUP_RUN UNKNOWN - another kms_backup is at work on $work/out-same: nothing was changed$" \
+		flock "$backup_lock" "$backup" -k "$work/live" -d "$work/out-same" --no-service
+	if [ "$(ls -a "$work/out-same" | tr '\n' ' ')" = "$before" ]; then t_pass "(nothing changed)"; else t_fail "(nothing changed)"; fi
+fi
+# Two runs started together: each makes its set or says the other is at work.
+mkdir "$work/out-two"
+kb -k "$work/live" -d "$work/out-two" --no-service >"$work/run1.out" &
+bgpid=$!
+kb -k "$work/live" -d "$work/out-two" --no-service >"$work/run2.out"
+wait "$bgpid"
+bgpid=
+bad=$(cat "$work/run1.out" "$work/run2.out" | grep '^KMS_BACKUP_RUN' | grep -Evc '^KMS_BACKUP_RUN (OK - backed up|UNKNOWN - another kms_backup is at work on)')
+if [ "$bad" -eq 0 ] && [ "$(sets_in "$work/out-two")" -ge 1 ] && [ -z "$(find "$work/out-two" -name '.kmsdata-partial-*')" ]; then
+	t_pass "two runs together: a set made, no failure, no partial copy left"
+else
+	t_fail "two runs together: a set made, no failure, no partial copy left" "$(cat "$work/run1.out" "$work/run2.out"; ls -a "$work/out-two")"
+fi
+t_expect "--help says runs on one folder exclude each other" 3 "another kms_backup is at work" kb --help
+
 # --- refusals: no set, no partial folder left ---
 printf 'secret\n' >"$work/pwd"
 chmod 600 "$work/pwd"
@@ -62,7 +102,7 @@ t_expect "a dirty database is refused" 2 "^KMS_BACKUP_RUN CRITICAL - backup fail
 if [ "$(sets_in "$work/out-dirty")" -eq 0 ]; then t_pass "a refused copy leaves nothing behind"; else t_fail "a refused copy leaves nothing behind" "$(ls -a "$work/out-dirty")"; fi
 mklive "$work/damaged" damage=page:6
 mkdir "$work/out-damaged"
-t_expect "a damaged page is refused" 2 "backup failed: the copy of Kmsmdb.edb 1 of 8 pages damaged \(first: page 6" kb -k "$work/damaged" -d "$work/out-damaged" --no-service
+t_expect "a damaged page is refused" 2 "backup failed: the copy of Kmsmdb.edb 1 of 24 pages damaged \(first: page 5" kb -k "$work/damaged" -d "$work/out-damaged" --no-service
 t_expect "check_kms_backup sees no set after a refused copy" 2 "no offline backup of Kmsdata in $work/out-damaged" "$check" -d "$work/out-damaged"
 mkdir -p "$work/notkms"
 printf x >"$work/notkms/readme.txt"
@@ -77,10 +117,10 @@ mkdir "$work/ro"
 chmod 0555 "$work/ro"
 chmod 0711 "$work"
 if [ "$(id -u)" -eq 0 ]; then as_other="setpriv --reuid=65534 --regid=65534 --clear-groups"; else as_other=""; fi
-t_expect "a backup folder it cannot write to is UNKNOWN before anything changes" 3 "^KMS_BACKUP_RUN UNKNOWN - --backup-dir: cannot create a folder in '$work/ro': Permission denied$" $as_other "$backup" -k "$work/live" -d "$work/ro" --no-service
+t_expect "a backup folder it cannot write to is UNKNOWN before anything changes" 3 "^KMS_BACKUP_RUN UNKNOWN - --backup-dir: cannot open the lock '$work/ro/[^']*': Permission denied$" $as_other "$backup" -k "$work/live" -d "$work/ro" --no-service
 mkdir "$work/out-late"
 t_expect "the copy stops when the deadline is near" 2 "^KMS_BACKUP_RUN CRITICAL - backup failed: stopped: the timeout is near" kb -k "$work/live" -d "$work/out-late" --no-service -t 1
-if [ "$(find "$work/out-late" -mindepth 1 | wc -l)" -eq 0 ]; then t_pass "a stopped copy leaves nothing behind"; else t_fail "a stopped copy leaves nothing behind"; fi
+if [ "$(find "$work/out-late" -mindepth 1 ! -name '.kms_backup-*.lock' | wc -l)" -eq 0 ]; then t_pass "a stopped copy leaves nothing behind"; else t_fail "a stopped copy leaves nothing behind"; fi
 
 # --- killed mid-copy: the hidden partial folder is never a set ---
 mkdir -p "$work/biglive" "$work/out-kill"
@@ -105,18 +145,21 @@ rm -rf "$work/biglive" "$work/out-kill"
 # --- pruning ---
 mkdir "$work/prune"
 # mkset NAME AGE_DAYS [nomanifest]: a set dated AGE_DAYS ago.
+# The sets go into $prune_dir (default $work/prune).
 mkset() {
-	mkdir "$work/prune/$1"
-	cp -r "$work/live/." "$work/prune/$1/"
+	p=${prune_dir:-$work/prune}
+	mkdir "$p/$1"
+	cp -r "$work/live/." "$p/$1/"
+	t=$((now - $2 * 86400))
 	if [ "${3:-}" != nomanifest ]; then
 		{
-			printf 'kms-backup-manifest 1\ntime %s x\nsource /live\nservice STOPPED\n' $((now - $2 * 86400))
-			(cd "$work/prune/$1" && find . -type f | sed 's|^\./||' | while read -r f; do printf 'file %s %s\n' "$(wc -c <"$f")" "$f"; done)
-			printf 'end %s\n' "$(find "$work/prune/$1" -type f | wc -l)"
+			printf 'kms-backup-manifest 1\ntime %s %s\nsource /live\nservice STOPPED\n' $t "$(date -u -d "@$t" +%Y%m%dT%H%M%SZ)"
+			(cd "$p/$1" && find . -type f | sed 's|^\./||' | while read -r f; do printf 'file %s %s\n' "$(wc -c <"$f")" "$f"; done)
+			printf 'end %s\n' "$(find "$p/$1" -type f | wc -l)"
 		} >"$work/manifest.tmp"
-		mv "$work/manifest.tmp" "$work/prune/$1/kms-backup.manifest"
+		mv "$work/manifest.tmp" "$p/$1/kms-backup.manifest"
 	else
-		find "$work/prune/$1" -type f -exec touch -d "@$((now - $2 * 86400))" {} +
+		find "$p/$1" -type f -exec touch -d "@$t" {} +
 	fi
 }
 mkset kmsdata-a 4
@@ -127,15 +170,41 @@ mkdir "$work/prune/other" "$work/prune/.kmsdata-partial-x"
 t_expect "check_kms_backup sees the hand-made sets" 0 "newest set kmsdata-d is 1d old" "$check" -d "$work/prune" --pattern 'kmsdata-*'
 t_expect "--keep 2 removes the older sets" 0 "^KMS_BACKUP_RUN OK - backed up 4 files .*, 3 old sets removed" kb -k "$work/live" -d "$work/prune" --no-service --keep 2
 printf '%s\n' "$t_out" >"$work/prune-run.out"
-left=$(cd "$work/prune" && ls -a | grep -v '^\.\.\?$' | grep -v '^kmsdata-2' | sort | tr '\n' ' ')
+left=$(cd "$work/prune" && ls -a | grep -v '^\.\.\?$' | grep -v '^kmsdata-2' | grep -v '^\.kms_backup-.*\.lock$' | sort | tr '\n' ' ')
 if [ "$left" = ".kmsdata-partial-x kmsdata-d other " ]; then t_pass "kept the newest good sets and what is not a set"; else t_fail "kept the newest good sets and what is not a set" "left: $left"; fi
 t_expect "the long output names each removed set" 0 "^removed old set kmsdata-a$" cat "$work/prune-run.out"
 t_expect "a dry run names what it would prune" 0 "^would remove old set kmsdata-d$" kb -k "$work/live" -d "$work/prune" --no-service --keep 2 --dry-run
 t_first_line "a dry run's first line says so" "^KMS_BACKUP_RUN OK - dry run: .*, 1 old set would be removed"
 if [ -d "$work/prune/kmsdata-d" ]; then t_pass "a dry run removes nothing"; else t_fail "a dry run removes nothing"; fi
+# A set dated a year ahead (by its manifest) is no proof of a backup: it
+# takes no --keep place (the new set was pruned for it) and is left alone.
+prune_dir=$work/prune-future
+mkdir "$prune_dir"
+mkset kmsdata-zz-skewed -365
+t_expect "a set dated a year ahead: the run warns, naming it" 1 \
+	"^KMS_BACKUP_RUN WARNING - backed up 4 files .*set kmsdata-zz-skewed is dated [0-9T]+Z, 36[45]d( 23h)? ahead of this clock: left alone, not counted in --keep" \
+	kb -k "$work/live" -d "$prune_dir" --no-service --keep 1
+if [ -n "$(ls "$prune_dir" | grep '^kmsdata-2')" ]; then t_pass "the new set is kept, never pruned for a set dated ahead"; else t_fail "the new set is kept, never pruned for a set dated ahead" "left: $(ls "$prune_dir")"; fi
+if [ -d "$prune_dir/kmsdata-zz-skewed" ]; then t_pass "the set dated ahead is left alone"; else t_fail "the set dated ahead is left alone"; fi
+prune_dir=
+
+# A link among the sets (to a set elsewhere) is not a set: it takes no
+# --keep place (the new set was pruned for it) and is left as it is.
+mkdir "$work/prune-link" "$work/linked-elsewhere"
+kb -k "$work/live" -d "$work/linked-elsewhere" --no-service >/dev/null
+ln -s "$(find "$work/linked-elsewhere" -mindepth 1 -maxdepth 1 -type d -name 'kmsdata-*' | head -n 1)" "$work/prune-link/kmsdata-zz-link"
+t_expect "a link among the sets: the backup is kept, nothing pruned for it" 0 "^KMS_BACKUP_RUN OK - backed up 4 files [^,]*\\|" kb -k "$work/live" -d "$work/prune-link" --no-service --keep 1
+if [ -n "$(find "$work/prune-link" -mindepth 1 -maxdepth 1 -type d -name 'kmsdata-2*')" ] && [ -L "$work/prune-link/kmsdata-zz-link" ]; then
+	t_pass "the new set and the link are both still there"
+else
+	t_fail "the new set and the link are both still there" "$(ls -la "$work/prune-link")"
+fi
+t_expect "--help: a set that is a link is never followed" 3 "A set folder that is itself a link" kb --help
 
 # --- options ---
 t_expect "--help exits 3 and documents perfdata" 3 "duration=Ns;;;0;" kb --help
+t_expect "--service and --no-service together: UNKNOWN naming both" 3 "^KMS_BACKUP_RUN UNKNOWN - --service: 'X' and --no-service exclude each other" kb -k "$work/live" -d "$work/out" --no-service --service X
+t_expect "--keep given twice: UNKNOWN naming both" 3 "^KMS_BACKUP_RUN UNKNOWN - --keep: given twice \\('2' and '3'\\)" kb -k "$work/live" -d "$work/out" --no-service --keep 2 -n 3
 t_expect "--keep 0 is refused" 3 "^KMS_BACKUP_RUN UNKNOWN - --keep: '0' is out of range" kb -k "$work/live" -d "$work/out" --no-service --keep 0
 t_expect "--keep x is refused" 3 "^KMS_BACKUP_RUN UNKNOWN - --keep: 'x' is not a whole number" kb -k "$work/live" -d "$work/out" --no-service --keep x
 t_expect "--password-file is required with a service" 3 "^KMS_BACKUP_RUN UNKNOWN - --password-file: is required" kb -k "$work/live" -d "$work/out"

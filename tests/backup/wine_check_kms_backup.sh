@@ -36,11 +36,14 @@ mkset "$work/dirty" kmsdata-1 60 state=2
 ck "a dirty database is CRITICAL (Windows)" 2 "Kmsmdb.edb database state is dirty shutdown, not clean shutdown: the copy was not taken offline" "$work/dirty"
 mkset "$work/hdr" kmsdata-1 60 damage=header
 ck "header damage is CRITICAL (Windows)" 2 "Kmsmdb.edb header has a bad checksum" "$work/hdr"
-mkset "$work/page" kmsdata-1 60 damage=page:4
-ck "page damage with --verify-pages (Windows)" 2 "1 of 6 pages damaged \(first: page 4, bad checksum\)" "$work/page" --verify-pages
+mkset "$work/page" kmsdata-1 60 damage=page:10
+ck "page damage with --verify-pages (Windows)" 2 "1 of 24 pages damaged \(first: page 9, bad checksum\)" "$work/page" --verify-pages
+mkset "$work/cut" kmsdata-1 60
+head -c 40960 "$work/cut/kmsdata-1/Kmsmdb.edb" >"$work/cut.edb" && mv "$work/cut.edb" "$work/cut/kmsdata-1/Kmsmdb.edb"
+ck "a database cut at a page boundary is truncated (Windows, --verify-pages)" 2 "Kmsmdb.edb is truncated: page 24 \(the backup catalog\) is past the end of the file \(8 pages\)" "$work/cut" --verify-pages
 mkset "$work/trunc" kmsdata-1 60 damage=truncate:6000
 ck "a truncated database is CRITICAL (Windows)" 2 "^KMS_BACKUP CRITICAL - .*Kmsmdb.edb is truncated" "$work/trunc"
 mkset "$work/man" kmsdata-1 60
-printf 'kms-backup-manifest 1\ntime %s x\nsource C:\\exchsrvr\\kmsdata\nservice STOPPED\nfile 1 Kmsmdb.edb\nfile 11 logs/edb00001.log\nend 2\n' $((now - 3600)) >"$work/man/kmsdata-1/kms-backup.manifest"
+printf 'kms-backup-manifest 1\ntime %s %s\nsource C:\\exchsrvr\\kmsdata\nservice STOPPED\nfile 1 Kmsmdb.edb\nfile 11 logs/edb00001.log\nend 2\n' $((now - 3600)) "$(date -u -d "@$((now - 3600))" +%Y%m%dT%H%M%SZ)" >"$work/man/kmsdata-1/kms-backup.manifest"
 ck "a manifest mismatch, subfolder paths with '/' (Windows)" 2 "^KMS_BACKUP CRITICAL - Kmsmdb.edb in set kmsdata-1 is [0-9]+ bytes, the manifest says 1" "$work/man"
 t_summary

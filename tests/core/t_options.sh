@@ -31,5 +31,17 @@ t_expect "zero timeout" 3 "^KMS_PROBE UNKNOWN - --timeout: '0' is out of range" 
 t_expect "bad timeout state" 3 "^KMS_PROBE UNKNOWN - --timeout: 'BAD' is not a state" p -t 5:BAD
 t_expect "unexpected argument" 3 "^KMS_PROBE UNKNOWN - unexpected argument 'extra'" p extra
 t_expect "empty hostname" 3 "^KMS_PROBE UNKNOWN - --hostname: is empty" p -H ''
+# A single-valued option given twice is refused naming both values.
+t_expect "-w given twice: UNKNOWN naming both" 3 "^KMS_PROBE UNKNOWN - --warning: given twice \\('1' and '2'\\)" p -w 1 -w 2
+t_expect "--timeout given twice: UNKNOWN naming both" 3 "^KMS_PROBE UNKNOWN - --timeout: given twice \\('5' and '6'\\)" p -t 5 --timeout=6
+t_expect "-H given twice: UNKNOWN naming both" 3 "^KMS_PROBE UNKNOWN - --hostname: given twice \\('a' and 'b'\\)" p -H a -H b
+t_expect "-w given twice with the same value: taken" 0 "^KMS_PROBE OK" p -w 1 -w 1 -t 1
+# --usage prints the short usage as it is (no '|' neutralisation), exits 3.
+t_expect "--usage prints the usage and exits 3" 3 "^Usage: deadline_probe \\[-h\\]" p --usage
+case $t_out in
+*KMS_PROBE*) t_fail "--usage is not a plugin result line" "$t_out" ;;
+*) t_pass "--usage is not a plugin result line" ;;
+esac
+t_expect "--help documents --usage" 3 "--usage" p --help
 t_expect "valid options run" 0 "^KMS_PROBE OK - standard input ended" p -vvv -w 10 -c @5:20 -t 5 -H host
 t_summary

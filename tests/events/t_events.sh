@@ -120,6 +120,16 @@ t_expect "no EOF record, stale header start: the note says so" 0 'Note: .*200 ol
 printf '' | fixture empty
 t_expect "empty log: OK" 0 'no Event 5058 in the whole log' e -f "$f/empty.evt" --window all
 
+# An event dated in the future (a wrong clock) is counted, and said to be.
+{
+	rec 2h MSExchangeKMS 5058 error before
+	rec "@$((now + 365 * 86400))" MSExchangeKMS 5058 error skewed
+} | fixture ahead
+t_expect "an event dated a year ahead is counted" 2 '^KMS_EVENTS CRITICAL - 2 x Event 5058 in the last 24h' e -f "$f/ahead.evt"
+t_expect "... and the long output says it is dated ahead of the clock" 2 \
+	"^Note: 1 matching record is dated ahead of this clock \\(record 2 of $f/ahead.evt, $(iso $((-365 * 86400)))\\): counted; the clock that wrote it, or this one, is wrong$" \
+	e -f "$f/ahead.evt"
+
 # --- bookmark ---------------------------------------------------------------
 st=$f/state
 {
@@ -185,7 +195,26 @@ if [ -z "$runner" ] && command -v flock >/dev/null 2>&1; then
 		e -f "$f/bm.evt" --state-file "$f/lockt/state"
 	wait $holder
 fi
-grep -q '^kms-evt-bookmarks 1$' "$st" && t_pass "state file has its header" || t_fail "state file has its header"
+# A bookmark taken at a record dated in the future (a wrong clock) must not
+# hide the events of a log cleared since: they were written after the check.
+{
+	rec 2h MSExchangeKMS 5058 error old
+	rec "@$((now + 365 * 86400))" MSExchangeKMS 1000 information skewed
+} | fixture skew
+e -f "$f/skew.evt" --state-file "$f/state-skew" >/dev/null
+sleep 1
+rec "@$(($(date +%s) + 1))" MSExchangeKMS 5058 error after-clear | fixture skew
+t_expect "bookmark at a future-dated record: a cleared log's new event still counts" 2 '^KMS_EVENTS CRITICAL - 1 x Event 5058 since the last check' \
+	e -f "$f/skew.evt" --state-file "$f/state-skew"
+t_expect "... and once read, it is not counted again" 0 'no Event 5058 since the last check' e -f "$f/skew.evt" --state-file "$f/state-skew"
+{
+	rec 2h MSExchangeKMS 5058 error old
+	rec "@$((now + 365 * 86400))" MSExchangeKMS 5058 error skewed
+} | fixture skew2
+e -f "$f/skew2.evt" --state-file "$f/state-skew2" >/dev/null
+t_expect "bookmark at a future-dated record: that record is never counted twice" 0 'no Event 5058 since the last check' \
+	e -f "$f/skew2.evt" --state-file "$f/state-skew2"
+grep -q '^kms-evt-bookmarks 2$' "$st" && t_pass "state file has its header" || t_fail "state file has its header"
 ls "$f" | grep -q 'state.tmp' && t_fail "no temporary state left" || t_pass "no temporary state left"
 echo garbage >"$f/bad-state"
 t_expect "damaged state file: UNKNOWN naming it" 3 "^KMS_EVENTS UNKNOWN - --state-file: state file '$f/bad-state' is not a bookmark file" \
@@ -194,6 +223,25 @@ printf 'kms-evt-bookmarks 1\n12 x file y\n' >"$f/bad-state"
 t_expect "malformed bookmark line: UNKNOWN naming the line" 3 'is damaged at line 2' e -f "$f/bm.evt" --state-file "$f/bad-state"
 t_expect "state file in a missing folder: UNKNOWN" 3 "^KMS_EVENTS UNKNOWN - --state-file: cannot (lock|write) '$f/no/dir/state'" \
 	e -f "$f/bm.evt" --state-file "$f/no/dir/state"
+# A bookmark key is never cut short: two logs whose paths share their first
+# 506 characters once shared one bookmark (the second counted nothing).
+long=$f/$(printf 'd%.0s' $(seq 200))/$(printf 'e%.0s' $(seq 200))/$(printf 'g%.0s' $(seq 200))
+mkdir -p "$long"
+cp "$f/bm.evt" "$long/serverA.evt"
+cp "$f/bm.evt" "$long/serverB.evt"
+plain=$(e -f "$long/serverA.evt" -f "$long/serverB.evt" --window all | head -n 1 | sed 's/ in the whole log.*//')
+t_expect "a path too long for a bookmark is refused, never cut short" 3 \
+	"^KMS_EVENTS UNKNOWN - --file: '$long/serverA.evt' is too long to keep a bookmark for in --state-file \(at most [0-9]+ bytes\)" \
+	e -f "$long/serverA.evt" -f "$long/serverB.evt" --state-file "$f/state-long"
+[ ! -e "$f/state-long" ] && t_pass "a refused long path writes no state file" ||
+	t_fail "a refused long path writes no state file" "$(cat "$f/state-long") (without a bookmark: $plain)"
+# A path holding a line break cannot be a bookmark key: say that, not "full".
+nl_path="$f/line
+break.evt"
+cp "$f/bm.evt" "$nl_path"
+t_expect "a path with a line break and --state-file: UNKNOWN naming the line break" 3 \
+	"^KMS_EVENTS UNKNOWN - --file: .* holds a line break: --state-file cannot keep a bookmark for it" \
+	e -f "$nl_path" --state-file "$f/state-nl"
 
 t_expect "--help names the Exchange 4.0/5.0 service name" 3 '"Microsoft Exchange Key Manager"' e --help
 # --- clear on start ---------------------------------------------------------
@@ -254,7 +302,7 @@ else # Wine's event log API is a stub: the live log reads as empty
 	u "unreachable -H host: the log and host named" "cannot open the Application log on nosuchhost\.invalid: " \
 		-H nosuchhost.invalid
 fi
-u "unknown log" "--log: 'Applicaton' is not a known event log" -l Applicaton -f "$f/app.evt"
+u "unknown log" "--log: 'Applicaton' is not a known event log" -l Applicaton
 for ids in 50a8 5058, ,5058 5059-5058 70000 -5 '' 5058-; do
 	u "malformed id list '$ids'" "--id: '$ids' is not a list of event ids" -f "$f/app.evt" --id "$ids"
 done
@@ -264,6 +312,14 @@ done
 for s in 2026-02-30 yesterday 2026-11-21T25:00:00Z 2026-11-21T10:00:00-02:00 1969-12-31 2026-1-1; do
 	u "bad time '$s'" "--since: '$s' is (not|outside)" -f "$f/app.evt" --since "$s"
 done
+u "--since without an offset (ISO 8601: local time) is refused, naming the form wanted" \
+	"--since: '2026-11-27T10:00:00' has no offset: ISO 8601 reads it as local time; write it in UTC with Z \\(e.g. 2026-11-21T09:30:00Z\\)" \
+	-f "$f/app.evt" --since 2026-11-27T10:00:00
+u "--since without an offset, minutes only, is refused" "--since: '2026-11-27 10:00' has no offset" -f "$f/app.evt" --since '2026-11-27 10:00'
+u "--window given twice: UNKNOWN naming both" "--window: given twice \\('1w' and '2d'\\)" -f "$f/app.evt" --window 1w --window 2d
+u "--state-file given twice: UNKNOWN naming both" "--state-file: given twice" -f "$f/app.evt" --state-file "$f/s1" --state-file "$f/s2"
+u "-l beside -f: UNKNOWN naming both" "--log: 'System' and --file '$f/app.evt' exclude each other" -l System -f "$f/app.evt"
+t_expect "--usage shows 'DURATION|all' as written" 3 '\[--window=DURATION\|all\]' e --usage
 u "--since and --window together" "--since: .* exclude each other" -f "$f/app.evt" --since 2026-01-01 --window 1h
 u "--file and -H together" "--hostname: 'kms1' and --file exclude each other" -f "$f/app.evt" -H kms1
 u "empty --source" "--source: is empty" -f "$f/app.evt" -s ''

@@ -101,7 +101,7 @@ u "bad --failed-warning" "--failed-warning: '5:1'" -f "$f/mixed.evt" --failed-wa
 u "bad --failed-critical" "--failed-critical: 'x'" -f "$f/mixed.evt" --failed-critical x
 u "empty --service" "--service: is empty" -f "$f/mixed.evt" --service ''
 u "bad -w" "--warning: '~'" -f "$f/mixed.evt" -w '~'
-u "unknown log" "--log: 'Sys' is not a known event log" -f "$f/mixed.evt" --log Sys
+u "unknown log" "--log: 'Sys' is not a known event log" --log Sys
 u "bad window" "--window: '1y'" -f "$f/mixed.evt" --window 1y
 if [ -z "$runner" ]; then
 	u "live log on Linux" "the live System log can only be read on Windows"

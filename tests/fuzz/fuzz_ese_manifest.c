@@ -1,6 +1,7 @@
 /* fuzz_ese_manifest: libFuzzer target for the backup manifest parser
  * (kmsdata.h), the other text kms_backup and check_kms_backup decode; a
- * parsed manifest is formatted again and must parse to the same files. */
+ * parsed manifest is formatted again and must parse to the same files and
+ * the same time. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			size_t len = kms_manifest_format(&m, &m.files, text, need);
 			/* Paths with a newline cannot come back; everything else must. */
 			if (kms_manifest_parse(text, len, &again, why, sizeof why) &&
-			    again.files.files != m.files.files)
+			    (again.files.files != m.files.files || again.time != m.time))
 				abort();
 			kms_manifest_free(&again);
 			free(text);

@@ -1,16 +1,18 @@
 /* esegen: writes an ESE database file for tests: a header page, its shadow
- * and N data pages with valid old-format checksums, in a chosen state, and
- * optionally one kind of damage. Usage:
- *   esegen OUT [state=N] [pages=N] [page-size=N] [type=N] [empty=I]
- *              [damage=header|shadow|shadow-differs|signature|page:I|pagenum:I|truncate:BYTES]
- * Page indexes I count from 0 in the file (0 header, 1 shadow, 2 first data page).
- * With pages=24 or more, libesedb's esedbinfo opens the file (an empty catalog). */
+ * and N data pages with valid old-format checksums laid out as a database
+ * (see esetree.h): page 1 the database root owning every page by its space
+ * tree (pages 2 and 3), page 4 the catalog, page 24 its backup, the others
+ * B-tree roots; in a chosen state, optionally with one kind of damage.
+ * Page indexes I count from 0 in the file (0 header, 1 shadow, 2 the first
+ * data page, ESE page 1). libesedb's esedbinfo opens what it writes. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ese.h"
+#include "esetree.h"
 
 struct spec {
 	const char *out;
@@ -55,25 +57,60 @@ static void make_header(uint8_t *page, const struct spec *s)
 	seal(page, s->page_size);
 }
 
-/* A data page as ESE lays out an empty B-tree root (old page format): the
- * 40-byte page header, one tag whose value is the 16-byte root header.
- * Page numbers 1, 4 and 24 are the roots libesedb opens first (database,
- * catalog, backup catalog), so esedbinfo can open a file of 24+ pages. */
+/* The 40-byte page header and the tags of a page; tag i's value of size
+ * bytes at offset (after the header); returns where the next value goes. */
+static size_t put_tag(uint8_t *page, uint32_t size, unsigned i, size_t offset, size_t len)
+{
+	put_u16(page, size - ESE_PAGE_TAG_LEN * (i + 1), (uint16_t)len);        /* value size */
+	put_u16(page, size - ESE_PAGE_TAG_LEN * (i + 1) + 2, (uint16_t)offset); /* and offset */
+	return offset + len;
+}
+
+/* A root page header value (16 bytes) at p. */
+static void put_root_header(uint8_t *p, uint32_t initial, uint32_t parent, uint32_t multiple, uint32_t space)
+{
+	put_u32(p, ESE_ROOT_OFF_INITIAL_PAGES, initial);
+	put_u32(p, ESE_ROOT_OFF_PARENT_FDP, parent);
+	put_u32(p, ESE_ROOT_OFF_EXTENT_SPACE, multiple);
+	put_u32(p, ESE_ROOT_OFF_SPACE_TREE, space);
+}
+
+/* A data page as ESE lays out a B-tree root (old page format): the page
+ * header, tag 0 the root header. Page 1, the database root (object 1),
+ * owns its space by the tree at pages 2 (owned: one extent of every page,
+ * keyed by its last page number) and 3 (available: empty). Pages 4 and 24
+ * are the catalog and its backup (objects 2 and 3); the rest roots of the
+ * database object. */
 static void make_data_page(uint8_t *page, const struct spec *s, unsigned long index)
 {
 	uint32_t pgno = (uint32_t)(index - 1), size = s->page_size;
-	uint32_t fdp = pgno == 4 ? 2 : pgno == 24 ? 3 : 1;
+	uint32_t fdp = pgno == ESE_PGNO_CATALOG ? 2 : pgno == ESE_PGNO_CATALOG_BACKUP ? 3 : ESE_FDP_DATABASE;
+	bool space = pgno == 2 || pgno == 3;
+	uint8_t *values = page + ESE_PAGE_HEADER_LEN;
 	memset(page, 0, size);
-	put_u32(page, 4, pgno);                            /* the page number */
-	put_u32(page, 8, 0x1234 + pgno);                   /* database time of the last change */
-	put_u32(page, 24, fdp);                            /* father data page object */
-	put_u32(page, 40, 1);                              /* root header: initial number of pages */
-	put_u32(page, 44, fdp);                            /* ... parent FDP */
-	put_u16(page, 28, (uint16_t)(size - 40 - 16 - 4)); /* available data size */
-	put_u16(page, 32, 16);                             /* first available data offset */
-	put_u16(page, 34, 1);                              /* first available page tag: one tag */
-	put_u32(page, 36, 0x0003);                         /* flags: root, leaf */
-	put_u16(page, size - 4, 16);                       /* tag 0: value size 16 at offset 0 */
+	put_u32(page, ESE_PAGE_OFF_NUMBER, pgno);
+	put_u32(page, 8, 0x1234 + pgno); /* database time of the last change */
+	put_u32(page, ESE_PAGE_OFF_FDP, fdp);
+	put_u32(page, ESE_PAGE_OFF_FLAGS,
+	        ESE_PAGE_FLAG_ROOT | ESE_PAGE_FLAG_LEAF | (space ? ESE_PAGE_FLAG_SPACE_TREE : 0));
+	if (pgno == ESE_PGNO_DATABASE)
+		put_root_header(values, (uint32_t)s->pages, ESE_FDP_DATABASE, 1, 2);
+	else
+		put_root_header(values, 1, fdp, 0, 0);
+	size_t used = put_tag(page, size, 0, 0, ESE_ROOT_HEADER_LEN);
+	unsigned tags = 1;
+	if (pgno == 2) { /* one owned extent: key size, key (last page, big-endian), pages */
+		uint8_t *e = values + used;
+		put_u16(e, 0, 4);
+		e[2] = (uint8_t)(s->pages >> 24), e[3] = (uint8_t)(s->pages >> 16);
+		e[4] = (uint8_t)(s->pages >> 8), e[5] = (uint8_t)s->pages;
+		put_u32(e, 6, (uint32_t)s->pages);
+		used = put_tag(page, size, tags++, used, 10);
+	}
+	put_u16(page, 28,
+	        (uint16_t)(size - ESE_PAGE_HEADER_LEN - used - ESE_PAGE_TAG_LEN * tags)); /* available */
+	put_u16(page, 32, (uint16_t)used); /* first available data offset */
+	put_u16(page, ESE_PAGE_OFF_FIRST_FREE_TAG, (uint16_t)tags);
 	seal(page, size);
 	if (s->revision >= ESE_REVISION_NEW_PAGE_CHECKSUMS) /* another scheme: not the XOR value */
 		put_u32(page, 0, ese_xor_checksum(page, size) ^ 0x5a5a0f0fu);
@@ -85,44 +122,83 @@ static unsigned long damage_index(const char *damage, const char *kind)
 	return strncmp(damage, kind, n) == 0 ? strtoul(damage + n, NULL, 10) : 0;
 }
 
-static int usage(void)
+static const char usage_text[] =
+    "Usage: esegen OUT [state=N] [pages=N] [page-size=N] [type=N] [empty=I] [revision=N]\n"
+    "              [damage=header|shadow|shadow-differs|signature|page:I|pagenum:I|truncate:BYTES]\n"
+    "Writes an ESE database for tests: pages=N data pages (default and least 24:\n"
+    "a database's backup catalog is page 24), laid out as a database; state=N\n"
+    "(default 3, clean shutdown); empty=I leaves file page I all zero; damage=\n"
+    "one kind of damage. Page indexes I count from 0 in the file (0 header,\n"
+    "1 shadow, 2 the first data page).\n";
+
+static int usage(const char *why, const char *arg)
 {
-	fprintf(stderr, "usage: esegen OUT [state=N] [pages=N] [page-size=N] [type=N] [empty=I] [revision=N] "
-	                "[damage=header|shadow|shadow-differs|signature|page:I|pagenum:I|truncate:BYTES]\n");
+	fprintf(stderr, "esegen: %s '%s'\n%s", why, arg, usage_text);
 	return 2;
+}
+
+/* A whole number in base 10 (or 0x hex), all of text; false otherwise. */
+static bool number(const char *text, unsigned long *out)
+{
+	char *end;
+	if (!*text || *text == '-')
+		return false;
+	*out = strtoul(text, &end, 0);
+	return *end == '\0';
+}
+
+/* key=value arguments into s; 0, or the exit code of a refusal. */
+static int parse(int argc, char **argv, struct spec *s)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage_text, stdout);
+			exit(0);
+		}
+	if (argc < 2 || argv[1][0] == '-' || strchr(argv[1], '='))
+		return usage(argc < 2 ? "no output file" : "the first argument must be the output file, not",
+		             argc < 2 ? "" : argv[1]);
+	s->out = argv[1];
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i], *v = strchr(a, '=');
+		unsigned long n = 0;
+		bool numeric = v && number(v + 1, &n);
+		if (!v)
+			return usage("not a key=value argument:", a);
+		if (strncmp(a, "damage=", 7) == 0)
+			s->damage = v + 1;
+		else if (!numeric)
+			return usage("not a key=number argument:", a);
+		else if (strncmp(a, "state=", 6) == 0)
+			s->state = (uint32_t)n;
+		else if (strncmp(a, "pages=", 6) == 0)
+			s->pages = n < ESE_PGNO_CATALOG_BACKUP ? ESE_PGNO_CATALOG_BACKUP : n;
+		else if (strncmp(a, "page-size=", 10) == 0)
+			s->page_size = (uint32_t)n;
+		else if (strncmp(a, "type=", 5) == 0)
+			s->file_type = (uint32_t)n;
+		else if (strncmp(a, "revision=", 9) == 0)
+			s->revision = (uint32_t)n;
+		else if (strncmp(a, "empty=", 6) == 0)
+			s->empty_page = (long)n;
+		else
+			return usage("unknown argument", a);
+	}
+	if (s->page_size < ESE_PAGE_SIZE_MIN || s->page_size > ESE_PAGE_SIZE_MAX)
+		return usage("page-size must be 2048 to 32768, not", "");
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct spec s = {.state = ESE_STATE_CLEAN_SHUTDOWN,
 	                 .page_size = 4096,
-	                 .pages = 4,
+	                 .pages = ESE_PGNO_CATALOG_BACKUP,
 	                 .empty_page = -1,
 	                 .revision = 9};
-	if (argc < 2)
-		return usage();
-	s.out = argv[1];
-	for (int i = 2; i < argc; i++) {
-		const char *a = argv[i];
-		if (strncmp(a, "state=", 6) == 0)
-			s.state = (uint32_t)strtoul(a + 6, NULL, 0);
-		else if (strncmp(a, "pages=", 6) == 0)
-			s.pages = strtoul(a + 6, NULL, 10);
-		else if (strncmp(a, "page-size=", 10) == 0)
-			s.page_size = (uint32_t)strtoul(a + 10, NULL, 10);
-		else if (strncmp(a, "type=", 5) == 0)
-			s.file_type = (uint32_t)strtoul(a + 5, NULL, 10);
-		else if (strncmp(a, "revision=", 9) == 0)
-			s.revision = (uint32_t)strtoul(a + 9, NULL, 0);
-		else if (strncmp(a, "empty=", 6) == 0)
-			s.empty_page = strtol(a + 6, NULL, 10);
-		else if (strncmp(a, "damage=", 7) == 0)
-			s.damage = a + 7;
-		else
-			return usage();
-	}
-	if (s.page_size < ESE_PAGE_SIZE_MIN || s.page_size > ESE_PAGE_SIZE_MAX)
-		return usage();
+	int refused = parse(argc, argv, &s);
+	if (refused)
+		return refused;
 	const char *d = s.damage ? s.damage : "";
 	uint8_t *header = calloc(2, s.page_size);
 	if (!header)

@@ -2,12 +2,31 @@
  * source, newest first, in the format of evtgen's .expected files, so
  * scripts can compare them with the fixture writer and with libevt. */
 #include <stdio.h>
+#include <string.h>
 
 #include "evtfile.h"
+
+static const char usage[] = "Usage: evtdump FILE.evt...\n"
+                            "Prints every record of each .evt file, newest first, one a line:\n"
+                            "number, time generated, id, type, source, strings ('|' between them).\n";
 
 int main(int argc, char **argv)
 {
 	int status = 0;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		if (argv[i][0] == '-') {
+			fprintf(stderr, "evtdump: unknown option '%s'\n%s", argv[i], usage);
+			return 2;
+		}
+	}
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
 	for (int i = 1; i < argc; i++) {
 		char err[1024];
 		struct evt_source *src = evtfile_open(argv[i], err, sizeof err);

@@ -215,6 +215,17 @@ static void write_expected(const char *path, struct input *in, const struct evtw
 	fclose(f);
 }
 
+/* The options followed by a value. */
+static bool takes_value(const char *a)
+{
+	static const char *const valued[] = {"--stale-start", "--now",  "--generate",     "--spacing",
+	                                     "--size",        "--want", "--first-number", "--poke"};
+	for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++)
+		if (strcmp(a, valued[i]) == 0)
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	struct input in = {.now = (uint32_t)time(NULL), .spacing = 60};
@@ -235,10 +246,10 @@ int main(int argc, char **argv)
 			o.header_current = true;
 		} else if (strcmp(a, "--no-eof") == 0) {
 			o.no_eof = true;
-		} else if (strcmp(a, "--stale-start") == 0 && i + 1 < argc) {
-			o.stale_start = number_arg(argv[++i]);
-		} else if (a[0] == '-' && a[1] == '-' && !v) {
+		} else if (takes_value(a) && !v) {
 			die("option needs a value", a);
+		} else if (strcmp(a, "--stale-start") == 0) {
+			o.stale_start = number_arg(argv[++i]);
 		} else if (strcmp(a, "--now") == 0) {
 			in.now = (uint32_t)number_arg(argv[++i]);
 		} else if (strcmp(a, "--generate") == 0) {
@@ -255,8 +266,10 @@ int main(int argc, char **argv)
 			if (npokes == 32)
 				die("too many --poke", NULL);
 			pokes[npokes++] = argv[++i];
-		} else if (a[0] == '-' || out) {
-			die("bad argument (try --help)", a);
+		} else if (a[0] == '-') {
+			die("unknown option (try --help)", a);
+		} else if (out) {
+			die("a second OUTPUT.evt (try --help)", a);
 		} else {
 			out = a;
 		}

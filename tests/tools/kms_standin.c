@@ -295,6 +295,15 @@ static void WINAPI service_main(DWORD argc, LPWSTR *argv)
 	report(SERVICE_STOPPED, 0, 0);
 }
 
+static const char usage[] =
+    "Usage: kms_standin install NAME DISPLAY START DEPENDENCIES|- [ARG]...\n"
+    "       kms_standin uninstall|stop NAME\n"
+    "       kms_standin start NAME [ARG]...\n"
+    "       kms_standin run [--stop-hang] [--moving-checkpoint] [--plain] [--hang-always]\n"
+    "                       [--expect FILE] [--kmsdata DIR] [--evt FILE] [--log FILE] ...\n"
+    "       kms_standin config NAME VALUE | squat NAME PATH | kill PID\n"
+    "A stand-in for the KM service under Wine (see the source for every option).\n";
+
 static int run_service(int argc, char **argv)
 {
 	for (int i = 2; i < argc; i++) {
@@ -310,8 +319,10 @@ static int run_service(int argc, char **argv)
 			                : &opt.hang_always) = 1;
 			continue;
 		}
-		if (!v)
+		if (!v) {
+			fprintf(stderr, "kms_standin run: '%s' needs a value\n%s", a, usage);
 			return 2;
+		}
 		i++;
 		if (strcmp(a, "--expect") == 0)
 			opt.expect_file = v;
@@ -329,8 +340,10 @@ static int run_service(int argc, char **argv)
 			opt.start_delay = strtoul(v, NULL, 10);
 		else if (strcmp(a, "--exit-specific") == 0)
 			opt.exit_specific = strtoul(v, NULL, 10);
-		else
+		else {
+			fprintf(stderr, "kms_standin run: unknown option '%s'\n%s", a, usage);
 			return 2;
+		}
 	}
 	static SERVICE_TABLE_ENTRYW table[] = {{L"", service_main}, {NULL, NULL}};
 	return StartServiceCtrlDispatcherW(table) ? 0 : 1;
@@ -471,6 +484,10 @@ static int squat(const char *name, const char *seconds)
 
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	if (argc >= 4 && strcmp(argv[1], "squat") == 0)
 		return squat(argv[2], argv[3]);
 	if (argc >= 3 && strcmp(argv[1], "kill") == 0)
@@ -487,6 +504,6 @@ int main(int argc, char **argv)
 		return start(argc, argv);
 	if (argc >= 3 && strcmp(argv[1], "stop") == 0)
 		return stop(argv[2]);
-	fprintf(stderr, "usage: kms_standin install|uninstall|start|stop|run ... (see the source)\n");
+	fprintf(stderr, "kms_standin: unknown command '%s'\n%s", argc >= 2 ? argv[1] : "", usage);
 	return 2;
 }

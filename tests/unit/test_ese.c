@@ -187,8 +187,12 @@ START_TEST(file_every_page_size)
 		ck_assert_uint_eq(c.pages, 3);
 		ck_assert_uint_eq(c.pages_bad, 0);
 		ck_assert(!c.partial_page);
+		/* Three pages of noise: sound pages, but no database structure. */
+		ck_assert(c.structure_checked);
+		ck_assert_int_eq(c.structure.status, ESE_STRUCTURE_DAMAGED);
 		char text[256];
-		ck_assert_uint_eq(ese_file_problem(&c, text, sizeof text), 0);
+		ese_file_problem(&c, text, sizeof text);
+		ck_assert_msg(strncmp(text, "page 1 (the database root) has flags", 36) == 0, "%s", text);
 	}
 }
 END_TEST
@@ -207,7 +211,7 @@ START_TEST(file_damaged_page_found_only_when_asked)
 	ck_assert_uint_eq(c.first_bad_page, 4);
 	char text[256];
 	ese_file_problem(&c, text, sizeof text);
-	ck_assert_str_eq(text, "1 of 6 pages damaged (first: page 4, bad checksum)");
+	ck_assert_str_eq(text, "1 of 6 pages damaged (first: page 3, bad checksum)"); /* ESE page 3 */
 }
 END_TEST
 
@@ -243,6 +247,196 @@ START_TEST(file_unreadable)
 }
 END_TEST
 
+/* ---- structure (esetree), on database images built in memory ---- */
+
+#define PS       2048u /* page size of the images */
+#define PAGES_AT 48u   /* room for pages 1..46 */
+static uint8_t image[PAGES_AT * PS];
+static size_t used[PAGES_AT]; /* bytes of values per page */
+
+static uint8_t *page_at(uint32_t pgno)
+{
+	return image + ((size_t)pgno + 1) * PS;
+}
+
+static void put_u16(uint8_t *p, size_t off, uint16_t v)
+{
+	p[off] = (uint8_t)v;
+	p[off + 1] = (uint8_t)(v >> 8);
+}
+
+static void page_init(uint32_t pgno, uint32_t flags, uint32_t fdp)
+{
+	uint8_t *p = page_at(pgno);
+	memset(p, 0, PS);
+	put_u32(p, ESE_PAGE_OFF_NUMBER, pgno);
+	put_u32(p, ESE_PAGE_OFF_FDP, fdp);
+	put_u32(p, ESE_PAGE_OFF_FLAGS, flags);
+	used[pgno] = 0;
+}
+
+/* Append a tag (the next one) holding len bytes of v, with tag flags. */
+static void add_tag(uint32_t pgno, const uint8_t *v, size_t len, unsigned flags)
+{
+	uint8_t *p = page_at(pgno);
+	unsigned i = ese_page_tag_count(p, PS);
+	memcpy(p + ESE_PAGE_HEADER_LEN + used[pgno], v, len);
+	put_u16(p, PS - 4 * (i + 1), (uint16_t)len);
+	put_u16(p, PS - 4 * (i + 1) + 2, (uint16_t)(used[pgno] | flags << 13));
+	used[pgno] += len;
+	put_u16(p, ESE_PAGE_OFF_FIRST_FREE_TAG, (uint16_t)(i + 1));
+}
+
+static void add_root_header(uint32_t pgno, uint32_t initial, uint32_t multiple, uint32_t space)
+{
+	uint8_t h[ESE_ROOT_HEADER_LEN] = {0};
+	put_u32(h, ESE_ROOT_OFF_INITIAL_PAGES, initial);
+	put_u32(h, ESE_ROOT_OFF_PARENT_FDP, 1);
+	put_u32(h, ESE_ROOT_OFF_EXTENT_SPACE, multiple);
+	put_u32(h, ESE_ROOT_OFF_SPACE_TREE, space);
+	add_tag(pgno, h, sizeof h, 0);
+}
+
+/* An entry: key size, a 4-byte key, then 4 bytes of data (a page count
+ * on a leaf, a child page on a branch); with common, a common key size first. */
+static void add_entry(uint32_t pgno, uint32_t value, unsigned flags)
+{
+	uint8_t e[12] = {0};
+	size_t at = flags & ESE_TAG_COMMON_KEY ? 2 : 0;
+	put_u16(e, at, 4);
+	put_u32(e, at + 6, value);
+	add_tag(pgno, e, at + 10, flags);
+}
+
+/* Pages 1..n, every one a B-tree root; page 1 the database root with a
+ * single extent of `initial` pages. */
+static void build_single(uint32_t n, uint32_t initial)
+{
+	memset(image, 0, sizeof image);
+	for (uint32_t i = 1; i <= n; i++) {
+		page_init(i, ESE_PAGE_FLAG_ROOT | ESE_PAGE_FLAG_LEAF, 1);
+		add_root_header(i, 1, 0, 0);
+	}
+	page_init(1, ESE_PAGE_FLAG_ROOT | ESE_PAGE_FLAG_LEAF, 1);
+	add_root_header(1, initial, 0, 0);
+}
+
+static void run_structure(uint32_t n, struct ese_structure *out)
+{
+	struct ese_memory m;
+	struct ese_source src;
+	ese_source_memory(&src, &m, image, ((size_t)n + 2) * PS, PS, true);
+	ck_assert_uint_eq(src.pages, n);
+	ese_structure_check(&src, out);
+}
+
+START_TEST(structure_single_extent)
+{
+	struct ese_structure st;
+	build_single(24, 24);
+	run_structure(24, &st);
+	ck_assert_int_eq(st.status, ESE_STRUCTURE_OK);
+	ck_assert_uint_eq(st.owned, 24);
+	run_structure(23, &st); /* cut at a page boundary */
+	ck_assert_int_eq(st.status, ESE_STRUCTURE_TRUNCATED);
+	ck_assert_str_eq(st.text, "page 24 (the backup catalog) is past the end of the file (23 pages)");
+	run_structure(0, &st);
+	ck_assert_str_eq(st.text, "page 1 (the database root) is past the end of the file (0 pages)");
+	build_single(30, 40);
+	run_structure(30, &st);
+	ck_assert_int_eq(st.status, ESE_STRUCTURE_TRUNCATED);
+	ck_assert_str_eq(st.text, "its root page owns 40 pages, the file holds 30");
+}
+END_TEST
+
+START_TEST(structure_damage)
+{
+	/* One change to a sound image each (width 0: the page zeroed). */
+	static const struct {
+		uint32_t pgno;
+		size_t off;
+		int width;
+		uint32_t value;
+		const char *want;
+	} cases[] = {
+	    {4, 0, 0, 0, "page 4 (the catalog) is all zero"},
+	    {24, ESE_PAGE_OFF_NUMBER, 4, 9, "page 24 (the backup catalog) holds page 9"},
+	    {1, ESE_PAGE_OFF_FDP, 4, 7, "page 1 (the database root) belongs to object 7, not 1"},
+	    {1, ESE_PAGE_OFF_FLAGS, 4, ESE_PAGE_FLAG_LEAF,
+	     "page 1 (the database root) has flags 0x2, not those of a B-tree root"},
+	    {1, ESE_PAGE_OFF_FIRST_FREE_TAG, 2, 0, "page 1 (the database root) has no root header"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct ese_structure st;
+		build_single(24, 24);
+		uint8_t *p = page_at(cases[i].pgno);
+		if (cases[i].width == 0)
+			memset(p, 0, PS);
+		else if (cases[i].width == 2)
+			put_u16(p, cases[i].off, (uint16_t)cases[i].value);
+		else
+			put_u32(p, cases[i].off, cases[i].value);
+		run_structure(24, &st);
+		ck_assert_int_eq(st.status, ESE_STRUCTURE_DAMAGED);
+		ck_assert_str_eq(st.text, cases[i].want);
+	}
+}
+END_TEST
+
+/* Page 1 owns its space by a two-level tree: page 2 a branch over leaves
+ * 30 and 31; page 3 the available space. Defunct entries do not count. */
+static void build_tree(void)
+{
+	const uint32_t space = ESE_PAGE_FLAG_ROOT | ESE_PAGE_FLAG_SPACE_TREE;
+	build_single(40, 1);
+	page_init(1, ESE_PAGE_FLAG_ROOT | ESE_PAGE_FLAG_LEAF, 1);
+	add_root_header(1, 16, 1, 2);
+	page_init(2, space, 1);
+	add_root_header(2, 1, 0, 0);
+	add_entry(2, 30, 0);
+	add_entry(2, 31, ESE_TAG_COMMON_KEY);
+	page_init(3, space | ESE_PAGE_FLAG_LEAF, 1);
+	add_root_header(3, 1, 0, 0);
+	page_init(30, ESE_PAGE_FLAG_SPACE_TREE | ESE_PAGE_FLAG_LEAF, 1);
+	add_tag(30, (const uint8_t *)"", 0, 0);
+	add_entry(30, 16, 0);
+	add_entry(30, 1000, ESE_TAG_DEFUNCT);
+	page_init(31, ESE_PAGE_FLAG_SPACE_TREE | ESE_PAGE_FLAG_LEAF, 1);
+	add_tag(31, (const uint8_t *)"", 0, 0);
+	add_entry(31, 20, ESE_TAG_COMMON_KEY);
+}
+
+START_TEST(structure_space_tree)
+{
+	struct ese_structure st;
+	build_tree();
+	run_structure(40, &st);
+	ck_assert_msg(st.status == ESE_STRUCTURE_OK, "%s", st.text);
+	ck_assert_uint_eq(st.owned, 36);
+	run_structure(35, &st);
+	ck_assert_int_eq(st.status, ESE_STRUCTURE_TRUNCATED);
+	ck_assert_str_eq(st.text, "its space tree owns 36 pages, the file holds 35");
+	build_tree();
+	memset(page_at(31), 0, PS); /* a used space tree page zeroed */
+	run_structure(40, &st);
+	ck_assert_str_eq(st.text, "page 31 (the database's space tree) is all zero");
+	build_tree();
+	memset(page_at(3), 0, PS);
+	run_structure(40, &st);
+	ck_assert_str_eq(st.text, "page 3 (the database's available-space tree) is all zero");
+	build_tree();
+	add_entry(2, 2, 0); /* a branch pointing at itself: bounded, never a hang */
+	run_structure(40, &st);
+	ck_assert_int_eq(st.status, ESE_STRUCTURE_DAMAGED);
+	ck_assert_str_eq(st.text, "its space tree is deeper or larger than a database's");
+	build_tree();
+	uint8_t bad[4] = {0xff, 0x00, 0, 0}; /* a key longer than its entry */
+	add_tag(30, bad, sizeof bad, 0);
+	run_structure(40, &st);
+	ck_assert_str_eq(st.text, "page 30 (the database's space tree) entry 3 is malformed");
+}
+END_TEST
+
 Suite *ese_suite(void);
 Suite *ese_suite(void)
 {
@@ -262,6 +456,11 @@ Suite *ese_suite(void)
 	tcase_add_test(f, file_truncations);
 	tcase_add_test(f, file_unreadable);
 	suite_add_tcase(s, f);
+	TCase *t2 = tcase_create("structure");
+	tcase_add_test(t2, structure_single_extent);
+	tcase_add_test(t2, structure_damage);
+	tcase_add_test(t2, structure_space_tree);
+	suite_add_tcase(s, t2);
 	return s;
 }
 

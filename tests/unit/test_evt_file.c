@@ -85,12 +85,9 @@ static struct evtw_image build(uint32_t from, enum want w, const struct evtw_opt
 	}
 }
 
-/* Reads the file: the records must be the survivors, newest first. */
-static void expect_survivors(const struct evtw_image *img, const char *note_part)
+/* Reads src: the records must be the survivors, newest first. */
+static void expect_survivors_in(struct evt_source *src, const struct evtw_image *img, const char *note_part)
 {
-	char err[1024];
-	struct evt_source *src = evtfile_open(path, err, sizeof err);
-	ck_assert_msg(src != NULL, "open failed: %s", err);
 	size_t expect = img->layout.survivors, seen = 0;
 	struct evt_record r;
 	enum evt_next got;
@@ -112,6 +109,19 @@ static void expect_survivors(const struct evtw_image *img, const char *note_part
 	else
 		ck_assert_str_eq(src->note, "");
 	evt_source_close(src);
+}
+
+/* The file, and the same image from memory (the source the fuzzer uses):
+ * the same records, the same note. */
+static void expect_survivors(const struct evtw_image *img, const char *note_part)
+{
+	char err[1024];
+	struct evt_source *src = evtfile_open(path, err, sizeof err);
+	ck_assert_msg(src != NULL, "open failed: %s", err);
+	expect_survivors_in(src, img, note_part);
+	src = evtfile_open_memory(img->data, img->size, "'memory'", err, sizeof err);
+	ck_assert_msg(src != NULL, "open from memory failed: %s", err);
+	expect_survivors_in(src, img, note_part);
 }
 
 START_TEST(every_layout_reads_back)

@@ -193,10 +193,10 @@ START_TEST(bookmark_newer_records_only)
 	reset();
 	add(2, T + 100, "MSExchangeKMS", 5058, NULL, NULL, 0);
 	add(1, T + 50, "MSExchangeKMS", 5058, NULL, NULL, 0);
-	q.after = (struct evt_bookmark){true, 110, T};
+	q.after = (struct evt_bookmark){true, 110, T, 0};
 	ck_assert_uint_eq(run(&q).count, 2);
 	/* Nothing newer. */
-	q.after = (struct evt_bookmark){true, 2, T + 100};
+	q.after = (struct evt_bookmark){true, 2, T + 100, 0};
 	ck_assert_uint_eq(run(&q).count, 0);
 }
 END_TEST
@@ -296,7 +296,7 @@ START_TEST(utc_times)
 		const char *text;
 		uint32_t t;
 	} good[] = {{"1970-01-01T00:00:00Z", 0},          {"2026-11-21T09:38:14Z", 1795253894},
-	            {"2026-11-21 09:38:14", 1795253894},  {"2026-11-21T09:38Z", 1795253880},
+	            {"2026-11-21 09:38:14Z", 1795253894}, {"2026-11-21T09:38Z", 1795253880},
 	            {"2026-11-21", 1795219200},           {"2000-02-29T12:00:00+00:00", 951825600},
 	            {"2106-02-07T06:28:15Z", 4294967295u}};
 	const char *why;
@@ -316,6 +316,8 @@ START_TEST(utc_times)
 	                     "2026-11-21T10:00:60Z",
 	                     "2026-11-21T10",
 	                     "2026-11-21T10:00:00+01:00",
+	                     "2026-11-21T10:00:00", /* no offset: local time */
+	                     "2026-11-21 09:38",
 	                     "26-11-21",
 	                     "2026/11/21",
 	                     "2106-02-07T06:28:16Z",
@@ -353,8 +355,8 @@ START_TEST(bookmark_file)
 	ck_assert_uint_eq(b.n, 0);
 	struct evt_bookmark *m = evt_bookmarks_slot(&b, "file /logs/app evt.evt");
 	ck_assert(!m->set);
-	*m = (struct evt_bookmark){true, 4294967295u, 17};
-	*evt_bookmarks_slot(&b, "log . System") = (struct evt_bookmark){true, 5, 6};
+	*m = (struct evt_bookmark){true, 4294967295u, 17, 0};
+	*evt_bookmarks_slot(&b, "log . System") = (struct evt_bookmark){true, 5, 6, 0};
 	ck_assert_ptr_eq(evt_bookmarks_slot(&b, "log . System"), &b.item[1].mark);
 	ck_assert_ptr_null(evt_bookmarks_slot(&b, "new\nline"));
 	ck_assert(evt_bookmarks_save(path, &b, err, sizeof err));
@@ -365,8 +367,14 @@ START_TEST(bookmark_file)
 	ck_assert_uint_eq(back.item[0].mark.record_number, 4294967295u);
 	ck_assert_uint_eq(back.item[0].mark.time_written, 17);
 	ck_assert_uint_eq(back.item[1].mark.record_number, 5);
-	const char *bad[] = {"garbage\n", "kms-evt-bookmarks 1\n1 2\n", "kms-evt-bookmarks 1\n1 2 key",
-	                     "kms-evt-bookmarks 1\nx 2 key\n", "kms-evt-bookmarks 1\n4294967296 2 key\n"};
+	const char *bad[] = {"garbage\n",
+	                     "kms-evt-bookmarks 1\n1 2\n",
+	                     "kms-evt-bookmarks 1\n1 2 key",
+	                     "kms-evt-bookmarks 1\nx 2 key\n",
+	                     "kms-evt-bookmarks 1\n4294967296 2 key\n",
+	                     "kms-evt-bookmarks 2\n1 2 key\n",
+	                     "kms-evt-bookmarks 2\n1 2 x key\n",
+	                     "kms-evt-bookmarks 3\n1 2 3 key\n"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		FILE *f = fopen(path, "w");
 		fputs(bad[i], f);
@@ -382,6 +390,55 @@ START_TEST(bookmark_file)
 		ck_assert_ptr_nonnull(evt_bookmarks_slot(&b, key));
 	}
 	ck_assert_ptr_null(evt_bookmarks_slot(&b, "one too many"));
+}
+END_TEST
+
+/* Version 1 state files are read (their time taken unknown); what is
+ * newer than a bookmark dated ahead of the run that took it. */
+START_TEST(bookmark_versions_and_future)
+{
+	char path[64], err[512];
+	snprintf(path, sizeof path, "/tmp/kms-bm1-%ld", (long)getpid());
+	FILE *f = fopen(path, "w");
+	fputs("kms-evt-bookmarks 1\n12 500 file a b.evt\n", f);
+	fclose(f);
+	struct evt_bookmarks b;
+	ck_assert_int_eq(evt_bookmarks_load(path, &b, err, sizeof err), ATOMICFILE_OK);
+	ck_assert_uint_eq(b.n, 1);
+	ck_assert_str_eq(b.item[0].key, "file a b.evt");
+	ck_assert_uint_eq(b.item[0].mark.taken, 0);
+	b.item[0].mark.taken = 400;
+	ck_assert(evt_bookmarks_save(path, &b, err, sizeof err));
+	ck_assert_int_eq(evt_bookmarks_load(path, &b, err, sizeof err), ATOMICFILE_OK);
+	ck_assert_uint_eq(b.item[0].mark.taken, 400);
+	unlink(path);
+	/* Record 12 written at 500, taken at 400 (dated ahead of that clock). */
+	const struct evt_bookmark *m = &b.item[0].mark;
+	ck_assert(!evt_bookmark_newer(m, 12, 500)); /* itself */
+	ck_assert(evt_bookmark_newer(m, 13, 1));    /* the log went on */
+	ck_assert(evt_bookmark_newer(m, 3, 450));   /* cleared, written after the run */
+	ck_assert(!evt_bookmark_newer(m, 3, 390));  /* an older copy */
+	ck_assert(evt_bookmark_newer(m, 12, 450));  /* cleared and refilled to 12 */
+	struct evt_bookmark plain = {true, 12, 500, 0};
+	ck_assert(!evt_bookmark_newer(&plain, 3, 450)); /* taken unknown: by its record */
+	ck_assert(evt_bookmark_newer(&plain, 3, 501));
+}
+END_TEST
+
+/* A key fills a line whole or is refused: 511 bytes fit, 512 do not. */
+START_TEST(bookmark_key_fit)
+{
+	static char key[EVT_BOOKMARK_KEY_MAX + 1];
+	memset(key, 'k', EVT_BOOKMARK_KEY_MAX - 1);
+	key[EVT_BOOKMARK_KEY_MAX - 1] = '\0';
+	ck_assert_int_eq(evt_bookmark_key_fit(key), EVT_KEY_FITS);
+	struct evt_bookmarks b = {0};
+	ck_assert_ptr_nonnull(evt_bookmarks_slot(&b, key));
+	key[EVT_BOOKMARK_KEY_MAX - 1] = 'k';
+	ck_assert_int_eq(evt_bookmark_key_fit(key), EVT_KEY_TOO_LONG);
+	ck_assert_ptr_null(evt_bookmarks_slot(&b, key));
+	ck_assert_int_eq(evt_bookmark_key_fit("file a\nb"), EVT_KEY_LINE_BREAK);
+	ck_assert_uint_eq(b.n, 1);
 }
 END_TEST
 
@@ -409,6 +466,8 @@ Suite *evtquery_suite(void)
 	tcase_add_test(tc, id_lists);
 	tcase_add_test(tc, utc_times);
 	tcase_add_test(tc, bookmark_file);
+	tcase_add_test(tc, bookmark_key_fit);
+	tcase_add_test(tc, bookmark_versions_and_future);
 	tcase_add_test(tc, known_logs);
 	suite_add_tcase(s, tc);
 	return s;

@@ -51,6 +51,45 @@ START_TEST(glob_table)
 }
 END_TEST
 
+/* A set's name is kept whole (ties are broken by it): two names that
+ * share their first 300 bytes are still told apart. */
+START_TEST(set_names_are_never_cut)
+{
+	static char a[601], b[601];
+	memset(a, 'k', 600);
+	memcpy(b, a, sizeof a);
+	b[599] = 'z';
+	struct kms_set *sa = calloc(2, sizeof *sa), *sb = sa + 1;
+	kms_set_load("/nonexistent", a, sa);
+	kms_set_load("/nonexistent", b, sb);
+	ck_assert_str_eq(sa->name, a);
+	ck_assert(kms_set_newer(sb, sa)); /* the same time: the name that sorts last */
+	ck_assert(!kms_set_newer(sa, sb));
+	kms_set_free(sa);
+	kms_set_free(sb);
+	free(sa);
+}
+END_TEST
+
+/* Patterns that can never match as meant are refused, with the reason. */
+START_TEST(glob_checks)
+{
+	char why[128];
+	const char *good[] = {"*", "kmsdata-*", "set[0-9]", "set[!a-z]", "[]]x", "[a-a]", "?"};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		ck_assert_msg(kms_glob_check(good[i], why, sizeof why), "refused '%s': %s", good[i], why);
+	ck_assert(!kms_glob_check("[", why, sizeof why));
+	ck_assert_str_eq(why, "has a '[' without its ']'");
+	ck_assert(!kms_glob_check("[unclosed", why, sizeof why));
+	ck_assert(!kms_glob_check("*/*", why, sizeof why));
+	ck_assert_str_eq(why, "holds a path separator: it matches one folder name");
+	ck_assert(!kms_glob_check("a\\b", why, sizeof why));
+	ck_assert(!kms_glob_check("[z-a]*", why, sizeof why));
+	ck_assert_str_eq(why, "has the range 'z-a', which is empty");
+	ck_assert(!kms_glob_check("x[A-b][c-B]", why, sizeof why)); /* ranges ignore case: c-b */
+}
+END_TEST
+
 START_TEST(join_keeps_the_folder_style)
 {
 	char out[64];
@@ -133,14 +172,23 @@ END_TEST
 START_TEST(manifest_rejections)
 {
 	const char *bad[] = {
-	    "kms-backup-manifest 2\ntime 1 x\nend 0\n",
+	    "kms-backup-manifest 2\ntime 1 19700101T000001Z\nend 0\n",
 	    "kms-backup-manifest 1\nend 0\n",
-	    "kms-backup-manifest 1\ntime 1 x\nfile 10 a\nend 2\n",
-	    "kms-backup-manifest 1\ntime 1 x\nfile ten a\nend 1\n",
-	    "kms-backup-manifest 1\ntime 1 x\nfile 10\nend 1\n",
+	    "kms-backup-manifest 1\ntime 1 19700101T000001Z\nfile 10 a\nend 2\n",
+	    "kms-backup-manifest 1\ntime 1 19700101T000001Z\nfile ten a\nend 1\n",
+	    "kms-backup-manifest 1\ntime 1 19700101T000001Z\nfile 10\nend 1\n",
 	    "kms-backup-manifest 1\ntime 99999999999999999999999 x\nend 0\n",
-	    "kms-backup-manifest 1\ntime 1 x\nbogus\nend 0\n",
-	    "kms-backup-manifest 1\ntime 1 x\nend 0",
+	    "kms-backup-manifest 1\ntime 1 19700101T000001Z\nbogus\nend 0\n",
+	    "kms-backup-manifest 1\ntime 1 19700101T000001Z\nend 0",
+	    /* The time line: both forms, the same time, nothing else. */
+	    "kms-backup-manifest 1\ntime 2099-01-01T00:00:00Z\nend 0\n",
+	    "kms-backup-manifest 1\ntime 1795779914junk\nend 0\n",
+	    "kms-backup-manifest 1\ntime 1795779914 garbage\nend 0\n",
+	    "kms-backup-manifest 1\ntime 1795779914\nend 0\n",
+	    "kms-backup-manifest 1\ntime 1 19700101T000002Z\nend 0\n",
+	    "kms-backup-manifest 1\ntime 1 19700101T000001Z \nend 0\n",
+	    "kms-backup-manifest 1\ntime 253402300800 100000101T000000Z\nend 0\n",
+	    "kms-backup-manifest 1\ntime 1 19700101T000001Z\ntime 1 19700101T000001Z\nend 0\n",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct kms_manifest m;
@@ -292,9 +340,9 @@ START_TEST(set_checks_by_kind)
 	kms_set_free(set);
 
 	/* A manifest that lists another size and a file that is gone. */
-	write_file("s/" KMS_MANIFEST_NAME,
-	           "kms-backup-manifest 1\ntime 1000 x\nsource /k\nservice STOPPED\nfile 5 extra.log\nfile 1 "
-	           "gone\nend 2\n");
+	write_file("s/" KMS_MANIFEST_NAME, "kms-backup-manifest 1\ntime 1000 19700101T001640Z\nsource "
+	                                   "/k\nservice STOPPED\nfile 5 extra.log\nfile 1 "
+	                                   "gone\nend 2\n");
 	kms_set_load(root, "s", set);
 	ck_assert(set->time_from_manifest);
 	ck_assert_int_eq(set->time, 1000);
@@ -319,7 +367,7 @@ static void prune_case(const int *days, const bool *good, size_t n, size_t keep,
 		sets[i].time = 1000000 - days[i] * 86400;
 		sets[i].manifest_status = good[i] ? KMS_MANIFEST_OK : KMS_MANIFEST_NONE;
 	}
-	kmscopy_choose_prune(sets, n, keep, removed);
+	kmscopy_choose_prune(sets, n, keep, 1000000, removed);
 	for (size_t i = 0; i < n; i++)
 		ck_assert_msg(removed[i] == want[i], "keep %zu: set %zu (%d days, %s) %s", keep, i, days[i],
 		              good[i] ? "good" : "no manifest", removed[i] ? "removed" : "kept");
@@ -342,6 +390,13 @@ START_TEST(prune_choices)
 	bool mixed[] = {true, false, true, true};
 	prune_case(days2, mixed, 4, 2, (bool[]){false, false, false, true});
 	prune_case(days2, mixed, 0, 2, (bool[]){false}); /* no sets at all */
+	/* A set dated 2 days ahead takes no --keep place and is never removed:
+	 * the real newest stays, the older one goes. */
+	int days3[] = {-2, 0, 1};
+	prune_case(days3, all_good, 3, 1, (bool[]){false, false, true});
+	/* Equal times: the name that sorts last is the newer. */
+	int same[] = {1, 1};
+	prune_case(same, all_good, 2, 1, (bool[]){true, false});
 }
 END_TEST
 
@@ -423,7 +478,7 @@ END_TEST
 START_TEST(manifest_never_read_through_a_link)
 {
 	sub("set");
-	write_file("elsewhere.manifest", "kms-backup-manifest 1\ntime 1700000000 2023-11-14T22:13:20Z\n"
+	write_file("elsewhere.manifest", "kms-backup-manifest 1\ntime 1700000000 20231114T221320Z\n"
 	                                 "source /k\nservice STOPPED\nend 0\n");
 	char path[512], target[512], why[512];
 	snprintf(target, sizeof target, "%s/elsewhere.manifest", root);
@@ -489,6 +544,8 @@ static Suite *kmsdata_suite(void)
 	Suite *s = suite_create("kmsdata");
 	TCase *pure = tcase_create("pure");
 	tcase_add_test(pure, glob_table);
+	tcase_add_test(pure, glob_checks);
+	tcase_add_test(pure, set_names_are_never_cut);
 	tcase_add_test(pure, join_keeps_the_folder_style);
 	tcase_add_test(pure, iso_times);
 	tcase_add_test(pure, manifest_round_trip);

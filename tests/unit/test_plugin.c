@@ -74,6 +74,30 @@ START_TEST(pipe_is_neutralised)
 }
 END_TEST
 
+/* Text from outside (file and set names, event strings) is made safe where
+ * it is written: bytes that are not UTF-8 become '?', and a control
+ * character never breaks or shapes a line, in the first line or a detail. */
+START_TEST(outside_text_is_made_safe)
+{
+	struct report r;
+	report_init(&r, "T");
+	report_summary(&r, "set kmsdata-\xff\xfe\tx");
+	report_detail(&r, "name a\nCRITICAL: forged\tline");
+	report_detail(&r,
+	              "cut \xC3 and overlong \xC0\xAF and surrogate \xED\xA0\x80 and \xF5\x80\x80\x80 end");
+	report_detail(&r, "kept: \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
+	report_render(&r, out, sizeof out);
+	ck_assert_str_eq(out, "KMS_T OK - set kmsdata-?? x\n"
+	                      "name a CRITICAL: forged line\n"
+	                      "cut ? and overlong ?? and surrogate ??? and ???? end\n"
+	                      "kept: \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\n");
+	char line[128];
+	plugin_set_name("T");
+	plugin_format_line(line, sizeof line, STATE_UNKNOWN, "file '\xff\x01'\tgone");
+	ck_assert_str_eq(line, "KMS_T UNKNOWN - file '?\?' gone\n");
+}
+END_TEST
+
 START_TEST(output_is_bounded)
 {
 	struct report r;
@@ -339,6 +363,7 @@ Suite *plugin_suite(void)
 	tcase_add_test(tc, first_line_shape);
 	tcase_add_test(tc, state_raise_and_names);
 	tcase_add_test(tc, pipe_is_neutralised);
+	tcase_add_test(tc, outside_text_is_made_safe);
 	tcase_add_test(tc, output_is_bounded);
 	tcase_add_test(tc, long_summary_keeps_perfdata);
 	tcase_add_test(tc, utf8_is_never_split);

@@ -149,6 +149,56 @@ START_TEST(format_back_in_base_units)
 }
 END_TEST
 
+/* Perfdata and thresholds are written as plain decimals (no exponent), the
+ * shortest that parses back to the very value compared. */
+START_TEST(plain_decimals)
+{
+	char buf[64];
+	struct {
+		double v;
+		const char *out;
+	} rows[] = {{0, "0"},
+	            {-0.0, "0"},
+	            {10, "10"},
+	            {0.5, "0.5"},
+	            {0.1, "0.1"},
+	            {1e23, "100000000000000000000000"},
+	            {99999999999999999999999.0, "100000000000000000000000"},
+	            {1234567.25, "1234567.25"},
+	            {1.0000001, "1.0000001"},
+	            {0.000001, "0.000001"},
+	            {-2.5e-9, "-0.0000000025"},
+	            {123456789012345678.0, "123456789012345680"}};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		number_format(rows[i].v, buf, sizeof buf);
+		ck_assert_str_eq(buf, rows[i].out);
+		double back;
+		const char *why;
+		ck_assert_msg(value_parse(buf, VALUE_PLAIN, &back, &why), "'%s': %s", buf, why);
+		ck_assert_msg(back == rows[i].v, "'%s' parsed back as %.17g", buf, back);
+	}
+	/* What the parser takes is what it was given, to the last digit. */
+	double v;
+	const char *why;
+	ck_assert(value_parse("0.3", VALUE_PLAIN, &v, &why));
+	ck_assert(v == 0.3);
+	ck_assert(value_parse("99999999999999999999999", VALUE_PLAIN, &v, &why));
+	ck_assert(v == 1e23);
+	ck_assert(!value_parse("1000000000000000000000000000000000", VALUE_PLAIN, &v, &why));
+	ck_assert(!value_parse("0.0000000000001", VALUE_PLAIN, &v, &why));
+	/* A duration with a fraction is shown as it was compared. */
+	const struct {
+		double seconds;
+		const char *out;
+	} exact[] = {
+	    {0.5, "0.5s"}, {90061, "1d 1h 1m 1s"}, {86400 * 15, "15d"}, {60.25, "1m 0.25s"}, {0, "0s"}};
+	for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++) {
+		duration_format_exact(exact[i].seconds, buf, sizeof buf);
+		ck_assert_str_eq(buf, exact[i].out);
+	}
+}
+END_TEST
+
 START_TEST(human_formats)
 {
 	char buf[32];
@@ -173,6 +223,7 @@ Suite *range_suite(void)
 	TCase *tc = tcase_create("range");
 	tcase_add_test(tc, guidelines_table);
 	tcase_add_test(tc, rejections);
+	tcase_add_test(tc, plain_decimals);
 	tcase_add_test(tc, durations_and_sizes);
 	tcase_add_test(tc, critical_before_warning);
 	tcase_add_test(tc, format_back_in_base_units);

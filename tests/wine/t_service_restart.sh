@@ -12,10 +12,16 @@
 svc_setup restart
 state=$tmp/state
 mkdir -p "$state"
-handler() {
+# handler ARGS...: the handler with the test's folders and password file;
+# handler_pw FILE ARGS...: with another password file (an option is given
+# once: twice is refused).
+handler_pw() {
+	pw=$1
+	shift
 	timeout 60 $runner "$bin/plugins/handle_kms_restart.exe" --state-dir "$wtmp/state" \
-		--password-file "$wtmp/Kmspwd.ini" --log "$wtmp/handler.log" --kmsdata "$wtmp/kmsdata" "$@" </dev/null
+		--password-file "$pw" --log "$wtmp/handler.log" --kmsdata "$wtmp/kmsdata" "$@" </dev/null
 }
+handler() { handler_pw "$wtmp/Kmspwd.ini" "$@"; }
 kms_backup() {
 	timeout 60 $runner "$bin/plugins/kms_backup.exe" -k "$wtmp/kmsdata" -d "$wtmp/kb" -f "$wtmp/Kmspwd.ini" \
 		--service "$kms_service" --stop-timeout 20s --start-timeout 20s -t 50 "$@" </dev/null
@@ -39,11 +45,11 @@ t_expect "malformed duration" 3 "^KMS_RESTART UNKNOWN - --per: '1hour' is not a 
 t_expect "missing --state-dir" 3 '^KMS_RESTART UNKNOWN - --state-dir: is required' \
 	timeout 30 $runner "$bin/plugins/handle_kms_restart.exe" --password-file "$wtmp/Kmspwd.ini" CRITICAL SOFT 3
 t_expect "missing password file" 3 "^KMS_RESTART UNKNOWN - --password-file: cannot open 'Z:$tmp/none'" \
-	handler --password-file "$wtmp/none" CRITICAL SOFT 3
+	handler_pw "$wtmp/none" CRITICAL SOFT 3
 : >"$tmp/empty"
 chmod 600 "$tmp/empty"
 t_expect "empty password file" 3 "^KMS_RESTART UNKNOWN - --password-file: 'Z:$tmp/empty' is empty" \
-	handler --password-file "$wtmp/empty" CRITICAL SOFT 3
+	handler_pw "$wtmp/empty" CRITICAL SOFT 3
 t_expect "a state folder that does not exist: UNKNOWN, before any action" 3 \
 	"^KMS_RESTART UNKNOWN - refused: cannot keep the restart budget: cannot write 'Z:$tmp/nowhere/kms-restart.ledger'" \
 	timeout 60 $runner "$bin/plugins/handle_kms_restart.exe" --state-dir "$wtmp/nowhere" --password-file "$wtmp/Kmspwd.ini" --kmsdata "$wtmp/kmsdata" CRITICAL SOFT 3
@@ -127,7 +133,7 @@ svc_wait_state STOPPED
 printf 'not-the-password\n' >"$tmp/wrong"
 chmod 600 "$tmp/wrong"
 t_expect "wrong password: CRITICAL, 5057 explained" 2 '^KMS_RESTART CRITICAL - restart failed: MSExchangeKMS stopped during its start, service-specific error 5057: the KMS password is not valid' \
-	handler --password-file "$wtmp/wrong" CRITICAL SOFT 3
+	handler_pw "$wtmp/wrong" CRITICAL SOFT 3
 
 # --- password file too open ---
 fresh_ledger

@@ -139,6 +139,42 @@ static void verify_pages(struct fsys_file *f, uint8_t *page, struct ese_file_che
 	}
 }
 
+/* The structure check over the open file (ESE page N at (N + 1) x size). */
+struct file_pages {
+	struct fsys_file *f;
+	uint32_t page_size;
+};
+
+static bool read_file_page(void *ctx, uint64_t pgno, uint8_t *buf, char *err)
+{
+	const struct file_pages *fp = ctx;
+	long long got = fsys_read_at(fp->f, (pgno + 1) * fp->page_size, buf, fp->page_size, err);
+	if (got >= 0 && (size_t)got != fp->page_size)
+		snprintf(err, FSYS_ERR_MAX, "the file shrank while it was read");
+	return got >= 0 && (size_t)got == fp->page_size;
+}
+
+static void check_structure(struct fsys_file *f, struct ese_file_check *out)
+{
+	uint32_t size = out->info.page_size;
+	if (size >= ESE_EXTENDED_PAGE_SIZE_MIN &&
+	    out->info.format_revision >= ESE_REVISION_EXTENDED_PAGE_HEADER)
+		return;
+	struct file_pages fp = {f, size};
+	uint64_t whole = out->file_size / size;
+	struct ese_source src = {.read = read_file_page,
+	                         .ctx = &fp,
+	                         .page_size = size,
+	                         .pages = whole > 2 ? whole - 2 : 0,
+	                         .page_numbers = !out->pages_new_format};
+	ese_structure_check(&src, &out->structure);
+	out->structure_checked = true;
+	if (out->structure.status == ESE_STRUCTURE_UNREADABLE) {
+		out->readable = false;
+		snprintf(out->error, sizeof out->error, "%s", out->structure.text);
+	}
+}
+
 static bool check_file(const char *path, bool verify, bool follow, struct ese_file_check *out)
 {
 	memset(out, 0, sizeof *out);
@@ -205,6 +241,8 @@ static bool check_file(const char *path, bool verify, bool follow, struct ese_fi
 			out->pages_verified = true;
 			verify_pages(f, other, out);
 		}
+		if (out->readable && shadow_have == size) /* a few pages: always */
+			check_structure(f, out);
 	}
 	free(pages);
 	fsys_close(f, NULL);
@@ -251,12 +289,16 @@ size_t ese_file_problem(const struct ese_file_check *c, char *buf, size_t cap)
 	else if (c->partial_page)
 		n = snprintf(buf, cap, "is truncated: %llu bytes is not a whole number of %u-byte pages",
 		             (unsigned long long)c->file_size, (unsigned)c->info.page_size);
+	else if (c->structure.status == ESE_STRUCTURE_TRUNCATED)
+		n = snprintf(buf, cap, "is truncated: %s", c->structure.text);
 	else if (c->pages_bad > 0)
 		n = snprintf(buf, cap, "%llu of %llu pages damaged (first: page %llu, %s)",
 		             (unsigned long long)c->pages_bad, (unsigned long long)c->pages,
-		             (unsigned long long)c->first_bad_page,
+		             (unsigned long long)c->first_bad_page - 1,
 		             c->first_bad_status == ESE_PAGE_WRONG_NUMBER ? "holds another page's number"
 		                                                          : "bad checksum");
+	else if (c->structure.status != ESE_STRUCTURE_OK)
+		n = snprintf(buf, cap, "%s", c->structure.text);
 	if (n < 0)
 		n = 0;
 	return (size_t)n < cap ? (size_t)n : cap - 1;

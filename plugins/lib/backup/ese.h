@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "esetree.h"
+
 #define ESE_SIGNATURE 0x89abcdefu /* at offset 4 of the header page */
 /* From this format revision on, data pages use the newer checksum scheme
  * (ECC); the header pages keep the XOR checksum. */
@@ -99,11 +101,17 @@ struct ese_file_check {
 	uint64_t pages_empty;
 	uint64_t first_bad_page; /* file page index */
 	enum ese_page_status first_bad_status;
+	/* The fixed system pages and the owned space, a few pages read, with
+	 * or without verify_pages (not checked for the extended page header:
+	 * structure_checked false). */
+	bool structure_checked;
+	struct ese_structure structure;
 };
 
-/* Read path's header and shadow and, when verify_pages, every page's
- * checksum. Returns false only when the file could not be read at all
- * (out->error says why); decoding problems are in the fields. */
+/* Read path's header and shadow, the structure (esetree: a few pages) and,
+ * when verify_pages, every page's checksum. Returns false only when the
+ * file could not be read at all (out->error says why); decoding problems
+ * are in the fields. */
 bool ese_file_check(const char *path, bool verify_pages, struct ese_file_check *out);
 /* The same, refusing a link as the path's last component (a file inside a
  * backup set: never read through a link planted there). */
@@ -113,7 +121,9 @@ bool ese_file_check_nofollow(const char *path, bool verify_pages, struct ese_fil
 bool ese_file_header_sound(const struct ese_file_check *c);
 
 /* One line naming the first problem c shows (header, shadow, partial page,
- * bad pages), or "" when there is none. Returns the length. */
+ * structure, bad pages), or "" when there is none. Pages are named by their
+ * ESE page number (page 1 follows the header and its shadow). Returns the
+ * length. */
 size_t ese_file_problem(const struct ese_file_check *c, char *buf, size_t cap);
 
 #endif

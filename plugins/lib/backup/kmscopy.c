@@ -75,14 +75,40 @@ static bool copy_file(const char *from, const char *to, const struct kms_entry *
 	return ok;
 }
 
+/* How many names kmscopy_make_partial tries before giving up. */
+#define PARTIAL_TRIES 100
+
+bool kmscopy_make_partial(const char *backup_dir, const char *stamp, char *path, size_t cap, char *err,
+                          size_t errcap)
+{
+	char name[128], why[FSYS_ERR_MAX];
+	for (int n = 1; n <= PARTIAL_TRIES; n++) {
+		if (n == 1)
+			snprintf(name, sizeof name, "%s%s", KMSCOPY_PARTIAL_PREFIX, stamp);
+		else
+			snprintf(name, sizeof name, "%s%s-%d", KMSCOPY_PARTIAL_PREFIX, stamp, n);
+		if (!fsys_join(path, cap, backup_dir, name)) {
+			snprintf(err, errcap, "--backup-dir path too long: '%s'", backup_dir);
+			return false;
+		}
+		if (fsys_mkdir(path, why)) /* fails when the name exists: never shared */
+			return true;
+		struct fsys_info info;
+		char lwhy[FSYS_ERR_MAX];
+		if (!fsys_lstat(path, &info, lwhy) || info.kind == FSYS_MISSING) {
+			snprintf(err, errcap, "cannot create '%s': %s", path, why);
+			return false;
+		}
+	}
+	snprintf(err, errcap, "cannot create a working folder in '%s': %d names %s%s... are taken",
+	         backup_dir, PARTIAL_TRIES, KMSCOPY_PARTIAL_PREFIX, stamp);
+	return false;
+}
+
 bool kmscopy_tree(const char *src, const struct kms_tree *tree, const char *dst, long reserve_ms, char *err,
                   size_t errcap)
 {
 	char why[FSYS_ERR_MAX], from[FSYS_PATH_MAX], to[FSYS_PATH_MAX];
-	if (!fsys_mkdir(dst, why)) {
-		snprintf(err, errcap, "cannot create '%s': %s", dst, why);
-		return false;
-	}
 	char *buf = malloc(COPY_CHUNK);
 	if (!buf) {
 		snprintf(err, errcap, "out of memory");
@@ -231,7 +257,7 @@ bool kmscopy_remove_tree(const char *dir, char *err, size_t errcap)
 	return true;
 }
 
-void kmscopy_choose_prune(const struct kms_set *sets, size_t count, size_t keep, bool *remove)
+void kmscopy_choose_prune(const struct kms_set *sets, size_t count, size_t keep, int64_t now, bool *remove)
 {
 	if (keep < 1)
 		keep = 1;
@@ -242,13 +268,15 @@ void kmscopy_choose_prune(const struct kms_set *sets, size_t count, size_t keep,
 		remove[i] = false;
 	if (!seen)
 		return; /* remove nothing rather than guess */
+	for (size_t i = 0; i < count; i++)
+		seen[i] = kms_set_from_future(&sets[i], now); /* left alone */
 	for (size_t round = 0; round < count; round++) {
 		size_t pick = count;
 		for (size_t i = 0; i < count; i++)
-			if (!seen[i] &&
-			    (pick == count || sets[i].time > sets[pick].time ||
-			     (sets[i].time == sets[pick].time && strcmp(sets[i].name, sets[pick].name) > 0)))
+			if (!seen[i] && (pick == count || kms_set_newer(&sets[i], &sets[pick])))
 				pick = i;
+		if (pick == count)
+			break;
 		seen[pick] = true;
 		bool good = sets[pick].manifest_status == KMS_MANIFEST_OK;
 		if (kept_good >= keep)

@@ -1,7 +1,7 @@
 /* kmsdata: backup sets of Kmsdata: glob, tree walk (links never followed,
  * depth and count bounded), manifest text, set loading and checking.
  * Manifest format, one item a line, UTF-8, '/'-separated relative paths:
- *   kms-backup-manifest 1 / time <unix> <iso> / source <path> /
+ *   kms-backup-manifest 1 / time <unix> <the same as basic ISO 8601> (exactly one) / source <path> /
  *   service <state> / file <size> <path>... / end <number of files> */
 #include "kmsdata.h"
 
@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "atomicfile.h"
+#include "range.h"
 #include "strbuf.h"
 
 static int lower(int c)
@@ -100,6 +101,47 @@ static bool glob_here(const char *p, const char *n)
 	while (*p == '*')
 		p++;
 	return !*p;
+}
+
+/* The bracket expression after '[' at p: false with why when it has no
+ * ']' or an empty range; *end gets the character after its ']'. */
+static bool bracket_check(const char *p, const char **end, char *why, size_t whycap)
+{
+	if (*p == '!' || *p == '^')
+		p++;
+	const char *start = p;
+	for (; *p && (*p != ']' || p == start); p++) {
+		if (p[1] == '-' && p[2] && p[2] != ']') {
+			if (lower((unsigned char)p[0]) > lower((unsigned char)p[2])) {
+				snprintf(why, whycap, "has the range '%c-%c', which is empty", p[0], p[2]);
+				return false;
+			}
+			p += 2;
+		}
+	}
+	if (*p != ']') {
+		snprintf(why, whycap, "has a '[' without its ']'");
+		return false;
+	}
+	*end = p + 1;
+	return true;
+}
+
+bool kms_glob_check(const char *pattern, char *why, size_t whycap)
+{
+	for (const char *p = pattern; *p;) {
+		if (*p == '/' || *p == '\\') {
+			snprintf(why, whycap, "holds a path separator: it matches one folder name");
+			return false;
+		}
+		if (*p == '[') {
+			if (!bracket_check(p + 1, &p, why, whycap))
+				return false;
+		} else {
+			p++;
+		}
+	}
+	return true;
 }
 
 bool kms_glob_match(const char *pattern, const char *name)
@@ -327,6 +369,24 @@ static bool take(const char *s, const char *end, char *out, size_t cap)
 	return true;
 }
 
+/* "SECONDS YYYYMMDDTHHMMSSZ" from s to end, exactly, the second the same
+ * time as the first (as kms_manifest_format writes it). */
+static bool parse_time_line(const char *s, const char *end, int64_t *out)
+{
+	uint64_t v;
+	const char *rest;
+	char iso[32];
+	/* Seconds up to 9999-12-31: the basic ISO form has four year digits. */
+	if (!parse_u64(s, end, &v, &rest) || v > KMS_TIME_MAX || rest >= end || *rest != ' ')
+		return false;
+	kms_time_iso((int64_t)v, iso, sizeof iso);
+	size_t len = strlen(iso);
+	if ((size_t)(end - rest - 1) != len || memcmp(rest + 1, iso, len) != 0)
+		return false;
+	*out = (int64_t)v;
+	return true;
+}
+
 bool kms_manifest_parse(const char *text, size_t len, struct kms_manifest *out, char *why, size_t whycap)
 {
 	memset(out, 0, sizeof *out);
@@ -349,9 +409,18 @@ bool kms_manifest_parse(const char *text, size_t len, struct kms_manifest *out, 
 				snprintf(why, whycap, "not a kms_backup manifest (version 1)");
 				return false;
 			}
-		} else if (n > 5 && memcmp(p, "time ", 5) == 0 && parse_u64(p + 5, end, &v, &rest) &&
-		           v < (uint64_t)INT64_MAX) {
-			out->time = (int64_t)v;
+		} else if (n > 5 && memcmp(p, "time ", 5) == 0) {
+			if (have_time) {
+				snprintf(why, whycap, "line %zu is malformed: a second time line", line_no);
+				return false;
+			}
+			if (!parse_time_line(p + 5, end, &out->time)) {
+				snprintf(why, whycap,
+				         "line %zu is malformed: want 'time SECONDS YYYYMMDDTHHMMSSZ', both "
+				         "the same time",
+				         line_no);
+				return false;
+			}
 			have_time = true;
 		} else if (n > 7 && memcmp(p, "source ", 7) == 0) {
 			if (!take(p + 7, end, out->source, sizeof out->source))
@@ -511,7 +580,11 @@ bool kms_sets_find(const char *backup_dir, const char *pattern, struct kms_names
 	while ((name = fsys_dir_next(d, &failed, why)) != NULL) {
 		struct fsys_info info;
 		if (!kms_glob_match(pattern, name) || !fsys_join(path, sizeof path, backup_dir, name) ||
-		    !fsys_stat(path, &info, why) || info.kind != FSYS_DIR)
+		    !fsys_lstat(path, &info, why))
+			continue;
+		if (info.kind == FSYS_LINK && out->links++ == 0)
+			snprintf(out->first_link, sizeof out->first_link, "%s", name);
+		if (info.kind != FSYS_DIR)
 			continue;
 		if (out->count == out->cap) {
 			size_t cap = out->cap ? out->cap * 2 : 16;
@@ -579,12 +652,30 @@ void kms_set_free(struct kms_set *set)
 	kms_manifest_free(&set->manifest);
 }
 
+bool kms_set_from_future(const struct kms_set *set, int64_t now)
+{
+	return set->time > now && set->time - now > KMS_FUTURE_SLACK;
+}
+
+void kms_set_future_text(const struct kms_set *set, int64_t now, char *buf, size_t cap)
+{
+	char when[32], ahead[64];
+	kms_time_iso(set->time, when, sizeof when);
+	duration_format((double)(set->time - now), ahead, sizeof ahead);
+	snprintf(buf, cap, "set %s is dated %s, %s ahead of this clock", set->name, when, ahead);
+}
+
+bool kms_set_newer(const struct kms_set *a, const struct kms_set *b)
+{
+	return a->time > b->time || (a->time == b->time && strcmp(a->name, b->name) > 0);
+}
+
 size_t kms_sets_newest(const struct kms_set *sets, size_t count, const bool *skip)
 {
 	size_t newest = count;
 	for (size_t i = 0; i < count; i++)
 		if (sets[i].listed && !(skip && skip[i]) &&
-		    (newest == count || sets[i].time > sets[newest].time))
+		    (newest == count || kms_set_newer(&sets[i], &sets[newest])))
 			newest = i;
 	return newest;
 }
@@ -610,7 +701,7 @@ static enum kms_problem db_problem_kind(const struct ese_file_check *c)
 		return KMS_PROBLEM_UNREADABLE;
 	bool decoded = c->header == ESE_HEADER_OK || c->header == ESE_HEADER_BAD_CHECKSUM;
 	if (!decoded || c->info.file_type != ESE_FILE_DATABASE || c->shadow == ESE_HEADER_TRUNCATED ||
-	    c->partial_page)
+	    c->partial_page || c->structure.status == ESE_STRUCTURE_TRUNCATED)
 		return KMS_PROBLEM_NOT_ESE;
 	return KMS_PROBLEM_DAMAGED;
 }

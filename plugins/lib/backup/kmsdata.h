@@ -24,6 +24,9 @@
  * pattern that starts with '.', so hidden folders (a backup in progress)
  * never match "*". */
 bool kms_glob_match(const char *pattern, const char *name);
+/* Is pattern a glob that can match a folder name? False with why (a '['
+ * without its ']', an empty range such as 'z-a', a path separator). */
+bool kms_glob_check(const char *pattern, char *why, size_t whycap);
 
 struct kms_entry {
 	char *path; /* relative, '/'-separated */
@@ -53,6 +56,8 @@ void kms_tree_free(struct kms_tree *tree);
 /* The entry whose path equals path (ASCII case-insensitive), or NULL. */
 const struct kms_entry *kms_tree_find(const struct kms_tree *tree, const char *path);
 
+/* The last second with a four-digit year (9999-12-31T23:59:59Z). */
+#define KMS_TIME_MAX 253402300799LL
 /* Basic ISO 8601 UTC, as set names use it: "20261121T103000Z". */
 void kms_time_iso(int64_t t, char *buf, size_t cap);
 
@@ -85,7 +90,7 @@ bool kms_manifest_write(const char *setdir, const struct kms_manifest *m, const 
 
 /* A backup set as found on disk. */
 struct kms_set {
-	char name[256];
+	char name[FSYS_PATH_MAX]; /* whole, never cut: ties are broken by it */
 	char path[FSYS_PATH_MAX];
 	struct kms_tree tree;
 	bool listed; /* false: the set folder could not be listed (tree.error) */
@@ -101,10 +106,14 @@ struct kms_set {
 bool kms_folder_exists(const char *path, char *err, size_t errcap);
 
 /* Names of the subfolders of backup_dir matching pattern, sorted by name.
- * False with err when backup_dir cannot be listed. */
+ * A matching name that is a link (to a folder or not) is no set in this
+ * folder: never followed, only counted. False with err when backup_dir
+ * cannot be listed. */
 struct kms_names {
 	char **names;
 	size_t count, cap;
+	size_t links;                   /* matching names that are links */
+	char first_link[FSYS_PATH_MAX]; /* the first of them */
 };
 bool kms_sets_find(const char *backup_dir, const char *pattern, struct kms_names *out, char *err,
                    size_t errcap);
@@ -113,10 +122,22 @@ void kms_names_free(struct kms_names *n);
 void kms_set_load(const char *backup_dir, const char *name, struct kms_set *set);
 void kms_set_free(struct kms_set *set);
 
-/* The newest of the loaded sets: the one check_kms_backup judges and
- * kms_restore restores by default (one rule for both). Sets not listed, and
- * those marked in skip (NULL: none), are passed over. Returns count when no
- * set is left. */
+/* A set dated more than this ahead of the clock has no believable date: it
+ * was written under a wrong clock (or the clock is wrong now), and is no
+ * proof of a recent backup. The hour allows for a file server's clock a
+ * little ahead (the event checks' default --clock-slack is an hour too). */
+#define KMS_FUTURE_SLACK 3600
+bool kms_set_from_future(const struct kms_set *set, int64_t now);
+/* "set NAME is dated 20991231T000000Z, 3d ahead of this clock" into buf. */
+void kms_set_future_text(const struct kms_set *set, int64_t now, char *buf, size_t cap);
+/* Newest first: is a newer than b? The later time; on a tie, the name that
+ * sorts last (kms_backup names a set by its time). */
+bool kms_set_newer(const struct kms_set *a, const struct kms_set *b);
+
+/* The newest of the loaded sets by kms_set_newer: the one check_kms_backup
+ * judges and kms_restore restores by default (one rule for both). Sets not
+ * listed, and those marked in skip (NULL: none), are passed over. Returns
+ * count when no set is left. */
 size_t kms_sets_newest(const struct kms_set *sets, size_t count, const bool *skip);
 
 /* What is wrong with a set, by kind, so a plugin can map kinds to states. */
@@ -128,6 +149,7 @@ enum kms_problem {
 	KMS_PROBLEM_NOT_OFFLINE, /* database not in clean shutdown state */
 	KMS_PROBLEM_INCOMPLETE,  /* a live Kmsdata file missing or empty in the set */
 	KMS_PROBLEM_MANIFEST,    /* the set no longer matches its manifest */
+	KMS_PROBLEM_FUTURE,      /* dated ahead of the clock: not taken as a backup */
 };
 
 typedef void (*kms_problem_fn)(void *ctx, enum kms_problem kind, const char *text);

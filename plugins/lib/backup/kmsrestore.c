@@ -49,7 +49,7 @@ static void judge(struct kmsrestore_set *item, int64_t now)
 	struct judgement j = {item};
 	kms_set_check(&item->set, &check, on_problem, &j, &item->facts);
 	item->sound = item->problems == 0;
-	item->future = item->set.listed && item->set.time > now;
+	item->future = item->set.listed && kms_set_from_future(&item->set, now);
 }
 
 /* Order the sets newest first with the one rule check_kms_backup uses. */

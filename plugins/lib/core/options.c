@@ -17,11 +17,12 @@ enum {
 	VAL_WARNING,
 	VAL_CRITICAL,
 	VAL_HOSTNAME,
-	VAL_MAX_OUTPUT
+	VAL_MAX_OUTPUT,
+	VAL_USAGE,
+	VAL_OWN = 0x2000 /* + the index of a program's own string option */
 };
-
-/* Entries of the common table, its end included. */
-#define COMMON_TABLE_LEN 10
+/* Most entries a program's own table may have. */
+#define OWN_MAX 64
 
 static char *timeout_text;
 static char *warning_text;
@@ -41,12 +42,12 @@ static void release_parse_context(void)
 	parse_context = NULL;
 }
 
+/* Entries of the common table, with its end. */
+#define COMMON_MAX 12 /* room for one or two more common options */
+
 /* Column where option descriptions start in --help. */
 #define HELP_COLUMN 30
 #define HELP_WIDTH  79
-
-#define KMS_STR_(x) #x
-#define KMS_STR(x)  KMS_STR_(x)
 
 static struct poptOption entry(const char *long_name, char short_name, int arg_info, int val,
                                const char *help, const char *value_name)
@@ -61,6 +62,8 @@ static void build_common_table(const struct program_info *info, struct poptOptio
 	size_t n = 0;
 	t[n++] = entry("help", 'h', POPT_ARG_NONE, VAL_HELP,
 	               "Print this help and exit with status 3 (UNKNOWN)", NULL);
+	t[n++] = entry("usage", '\0', POPT_ARG_NONE, VAL_USAGE,
+	               "Print a short usage and exit with status 3 (UNKNOWN)", NULL);
 	t[n++] = entry("version", 'V', POPT_ARG_NONE, VAL_VERSION,
 	               "Print the version and exit with status 3 (UNKNOWN)", NULL);
 	t[n++] = entry("verbose", 'v', POPT_ARG_NONE, VAL_VERBOSE,
@@ -71,17 +74,13 @@ static void build_common_table(const struct program_info *info, struct poptOptio
 	         "default UNKNOWN)",
 	         info->default_timeout ? info->default_timeout : 10);
 	t[n++] = entry("timeout", 't', POPT_ARG_STRING, VAL_TIMEOUT, timeout_help, "SECONDS[:STATE]");
-	t[n++] = entry(
-	    "max-output", '\0', POPT_ARG_STRING, VAL_MAX_OUTPUT,
-	    "Print at most BYTES (" KMS_STR(PLUGIN_OUTPUT_MIN) " to " KMS_STR(
-	        PLUGIN_OUTPUT_LIMIT) ", default " KMS_STR(PLUGIN_OUTPUT_LIMIT) "): the first line and its "
-	                                                                       "perfdata whole, "
-	                                                                       "long output in whole lines, "
-	                                                                       "a last line saying how many "
-	                                                                       "were cut; 1024 for an NRPE "
-	                                                                       "version 2 agent such as "
-	                                                                       "NSClient++ 0.3.9",
-	    "BYTES");
+	static char max_output_help[256];
+	snprintf(max_output_help, sizeof max_output_help,
+	         "Print at most BYTES (%d to %d, default %d): the first line and its perfdata whole, long "
+	         "output in whole lines, a last line saying how many were cut; 1024 for an NRPE version 2 "
+	         "agent such as NSClient++ 0.3.9",
+	         PLUGIN_OUTPUT_MIN, PLUGIN_OUTPUT_LIMIT, PLUGIN_OUTPUT_LIMIT);
+	t[n++] = entry("max-output", '\0', POPT_ARG_STRING, VAL_MAX_OUTPUT, max_output_help, "BYTES");
 	if (info->flags & OPTS_THRESHOLDS) {
 		t[n++] = entry("warning", 'w', POPT_ARG_STRING, VAL_WARNING,
 		               info->warning_help ? info->warning_help : "Warning threshold", "RANGE");
@@ -186,7 +185,7 @@ static void append_option_help(struct strbuf *sb, const struct poptOption *table
 
 size_t options_help_text(const struct program_info *info, const struct poptOption *own, char *buf, size_t cap)
 {
-	struct poptOption common[COMMON_TABLE_LEN];
+	struct poptOption common[COMMON_MAX];
 	build_common_table(info, common);
 	struct strbuf sb;
 	strbuf_init(&sb, buf, cap);
@@ -212,7 +211,7 @@ size_t options_help_text(const struct program_info *info, const struct poptOptio
 /* The short usage that follows a bad option: at most a screen. */
 static size_t usage_text(const struct program_info *info, const struct poptOption *own, char *buf, size_t cap)
 {
-	struct poptOption common[COMMON_TABLE_LEN];
+	struct poptOption common[COMMON_MAX];
 	build_common_table(info, common);
 	struct strbuf sb;
 	strbuf_init(&sb, buf, cap);
@@ -342,10 +341,108 @@ static void parse_timeout(const char *text, struct common_options *out)
 		out->timeout_state = option_state("--timeout", colon + 1);
 }
 
+/* The program's own table as popt sees it: each single-valued string
+ * option (POPT_ARG_STRING) comes back to options_parse by its own value,
+ * so a second one is seen, not silently put in place of the first. */
+static struct poptOption own_copy[OWN_MAX + 1];
+static bool own_given[OWN_MAX];
+
+static const struct poptOption *watch_own_strings(const struct poptOption *own)
+{
+	size_t n = 0;
+	while (own && !is_table_end(&own[n]) && n < OWN_MAX)
+		n++;
+	if (!own || !is_table_end(&own[n]))
+		return own; /* too big to watch (never so far): taken as popt gives it */
+	for (size_t i = 0; i <= n; i++) {
+		own_copy[i] = own[i];
+		own_given[i < OWN_MAX ? i : 0] = false;
+		if ((own[i].argInfo & POPT_ARG_MASK) == POPT_ARG_STRING && own[i].arg && own[i].val == 0) {
+			own_copy[i].arg = NULL;
+			own_copy[i].val = VAL_OWN + (int)i;
+		}
+	}
+	return own_copy;
+}
+
+/* Put value in *slot, the first time (*given false); a second, different
+ * value: UNKNOWN naming both (the same value again changes nothing). */
+static void store_once(const char *long_name, bool *given, char **slot, char *value)
+{
+	if (*given && *slot && strcmp(*slot, value) == 0) {
+		free(value);
+		return;
+	}
+	if (*given) {
+		char option[64];
+		snprintf(option, sizeof option, "--%s", long_name);
+		option_fail(option, "given twice ('%s' and '%s')", *slot, value);
+	}
+	*given = true;
+	*slot = value;
+}
+
+static const char *common_long_name(const struct poptOption *common, int val)
+{
+	for (const struct poptOption *o = common; !is_table_end(o); o++)
+		if (o->val == val)
+			return o->longName;
+	return "?";
+}
+
+/* Was the option long_name given (own or common)? *value gets its value
+ * (NULL for a flag). */
+static bool option_given(const struct poptOption *own, const struct poptOption *common, const char *long_name,
+                         const char **value)
+{
+	*value = NULL;
+	for (const struct poptOption *o = common; !is_table_end(o); o++)
+		if (o->longName && strcmp(o->longName, long_name) == 0 && common_value_slot(o->val)) {
+			*value = *common_value_slot(o->val);
+			return *value != NULL;
+		}
+	for (size_t i = 0; own && !is_table_end(&own[i]); i++) {
+		const struct poptOption *o = &own[i];
+		if (!o->longName || strcmp(o->longName, long_name) != 0 || !o->arg)
+			continue;
+		switch (o->argInfo & POPT_ARG_MASK) {
+		case POPT_ARG_STRING: *value = *(char **)o->arg; return i < OWN_MAX && own_given[i];
+		case POPT_ARG_ARGV: {
+			const char **list = *(const char ***)o->arg;
+			*value = list ? list[0] : NULL;
+			return list && list[0];
+		}
+		case POPT_ARG_NONE:
+		case POPT_ARG_VAL: return *(int *)o->arg != 0;
+		default: return false;
+		}
+	}
+	return false;
+}
+
+/* Refuse the info->exclusive pairs given together, naming both. */
+static void check_exclusive(const struct program_info *info, const struct poptOption *own,
+                            const struct poptOption *common)
+{
+	for (const char *const *pair = info->exclusive; pair && *pair; pair++) {
+		char first[64], second[64], option[70], other[768];
+		if (sscanf(*pair, "%63s %63s", first, second) != 2)
+			continue;
+		const char *a, *b;
+		if (!option_given(own, common, first, &a) || !option_given(own, common, second, &b))
+			continue;
+		snprintf(option, sizeof option, "--%s", first);
+		snprintf(other, sizeof other, "--%s%s%s%s", second, b ? " '" : "", b ? b : "", b ? "'" : "");
+		if (a)
+			option_fail(option, "'%s' and %s exclude each other", a, other);
+		option_fail(option, "and %s exclude each other", other);
+	}
+}
+
 void options_parse(int argc, char **argv, const struct program_info *info, const struct poptOption *own,
                    struct common_options *out)
 {
-	static struct poptOption common[COMMON_TABLE_LEN];
+	static struct poptOption common[COMMON_MAX];
 	static struct poptOption table[3];
 	static const char *no_positionals[] = {NULL};
 	char problem[512];
@@ -359,10 +456,15 @@ void options_parse(int argc, char **argv, const struct program_info *info, const
 	out->positionals = no_positionals;
 
 	build_common_table(info, common);
+	for (int val = VAL_TIMEOUT; val <= VAL_HOSTNAME; val++) { /* a parse before this one */
+		free(*common_value_slot(val));
+		*common_value_slot(val) = NULL;
+	}
+	const struct poptOption *watched = watch_own_strings(own);
 	size_t n = 0;
 	if (own)
 		table[n++] =
-		    (struct poptOption){NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)own, 0, NULL, NULL};
+		    (struct poptOption){NULL, '\0', POPT_ARG_INCLUDE_TABLE, (void *)watched, 0, NULL, NULL};
 	table[n++] = (struct poptOption){NULL, '\0', POPT_ARG_INCLUDE_TABLE, common, 0, NULL, NULL};
 	table[n] = (struct poptOption)POPT_TABLEEND;
 
@@ -372,19 +474,30 @@ void options_parse(int argc, char **argv, const struct program_info *info, const
 		atexit(release_parse_context);
 	poptContext con = parse_context = poptGetContext(info->progname, argc, (const char **)argv, table, 0);
 	int rc;
-	bool help = false, version = false;
+	bool help = false, version = false, usage = false;
 	while ((rc = poptGetNextOpt(con)) > 0) {
 		if (rc == VAL_HELP)
 			help = true;
 		else if (rc == VAL_VERSION)
 			version = true;
+		else if (rc == VAL_USAGE)
+			usage = true;
 		else if (rc == VAL_VERBOSE && out->verbose < 3)
 			out->verbose++;
 		else if (common_value_slot(rc)) {
-			char **slot = common_value_slot(rc);
-			free(*slot);
-			*slot = poptGetOptArg(con);
+			bool given = *common_value_slot(rc) != NULL;
+			store_once(common_long_name(common, rc), &given, common_value_slot(rc),
+			           poptGetOptArg(con));
+		} else if (rc >= VAL_OWN && rc < VAL_OWN + OWN_MAX && watched == own_copy) {
+			const struct poptOption *o = &own[rc - VAL_OWN];
+			store_once(o->longName, &own_given[rc - VAL_OWN], (char **)o->arg,
+			           poptGetOptArg(con));
 		}
+	}
+	if (usage) {
+		static char text[4096];
+		usage_text(info, own, text, sizeof text);
+		plugin_exit_text(STATE_UNKNOWN, text);
 	}
 	if (help) {
 		static char text[32768];
@@ -422,6 +535,7 @@ void options_parse(int argc, char **argv, const struct program_info *info, const
 		out->positionals = rest;
 	}
 
+	check_exclusive(info, own, common);
 	if (timeout_text)
 		parse_timeout(timeout_text, out);
 	const char *warning = warning_text ? warning_text : info->default_warning;

@@ -31,6 +31,10 @@ struct program_info {
 	const char *default_warning;  /* NULL: no default */
 	const char *default_critical; /* NULL: no default */
 	unsigned default_timeout;     /* 0: 10 s */
+	/* Pairs of options that exclude each other, by long name ("log file",
+	 * "since window"), NULL-terminated; NULL: none. Both given: UNKNOWN
+	 * naming both. */
+	const char *const *exclusive;
 };
 
 struct common_options {
@@ -44,8 +48,12 @@ struct common_options {
 };
 
 /* Parse argv against the program's own table (POPT_TABLEEND-terminated,
- * may be NULL) plus the common options; handle --help and --version; check
- * the common values; arm the deadline. Returns only when all is well. */
+ * may be NULL) plus the common options; handle --help, --usage and
+ * --version; refuse a single-valued option given twice with different
+ * values (POPT_ARG_STRING
+ * and the common values; POPT_ARG_ARGV options are repeatable) and the
+ * info->exclusive pairs given together; check the common values; arm the
+ * deadline. Returns only when all is well. */
 void options_parse(int argc, char **argv, const struct program_info *info, const struct poptOption *own,
                    struct common_options *out);
 

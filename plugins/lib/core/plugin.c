@@ -1,6 +1,6 @@
 /* plugin: renders a report (first line, perfdata, long output) within
- * Nagios's 8 KiB or the --max-output bound, neutralising '|' in free text,
- * and owns the exit status. */
+ * Nagios's 8 KiB or the --max-output bound, making free text safe (valid
+ * UTF-8, no control characters, '|' neutralised), and owns the exit status. */
 #include "plugin.h"
 
 #include <stdio.h>
@@ -69,30 +69,58 @@ int plugin_clamp_status(int status)
 	return (status >= 0 && status <= 3) ? status : STATE_UNKNOWN;
 }
 
-/* Append text with '|' neutralised and control characters made harmless.
- * In the first line every line break becomes a space; in long output a
- * line break starts a new line. */
-static void append_sanitised(struct strbuf *sb, const char *text, size_t n, bool single_line)
+/* The length of the well-formed UTF-8 sequence at p (RFC 3629: no
+ * overlong forms, no surrogates, nothing beyond U+10FFFF), or 0. */
+static size_t utf8_sequence(const unsigned char *p, size_t n)
 {
+	unsigned char c = p[0];
+	size_t len = c < 0x80                 ? 1
+	             : c >= 0xC2 && c <= 0xDF ? 2
+	             : c >= 0xE0 && c <= 0xEF ? 3
+	             : c >= 0xF0 && c <= 0xF4 ? 4
+	                                      : 0;
+	if (len == 0 || len > n)
+		return 0;
+	/* The second byte's range depends on the first (RFC 3629, section 4). */
+	unsigned char lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+	unsigned char hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+	for (size_t i = 1; i < len; i++) {
+		if (p[i] < (i == 1 ? lo : 0x80) || p[i] > (i == 1 ? hi : 0xBF))
+			return 0;
+	}
+	return len;
+}
+
+/* Append text made safe for a line of plugin output, whatever it holds
+ * (names and strings from outside reach here): '|' neutralised (it would
+ * start perfdata), a byte that is not UTF-8 becomes '?', a line break or
+ * tab a space (a text never breaks or shapes a line: one detail is one
+ * line), a "\r\n" one space, any other control character '?'. Never grows
+ * the text by more than 2x ('|' takes two bytes). */
+static void append_sanitised(struct strbuf *sb, const char *text, size_t n)
+{
+	const unsigned char *t = (const unsigned char *)text;
 	size_t start = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)text[i];
+	for (size_t i = 0; i < n;) {
+		unsigned char c = t[i];
+		size_t len = utf8_sequence(t + i, n - i);
 		const char *sub = NULL;
-		if (c == '|')
+		if (len == 0)
+			sub = "?", len = 1;
+		else if (c == '|')
 			sub = pipe_substitute;
-		else if (c == '\n')
-			sub = single_line ? " " : "\n";
-		else if (c == '\r')
+		else if (c == '\r' && i + 1 < n && t[i + 1] == '\n')
 			sub = "";
-		else if (c < 0x20 && c != '\t')
-			sub = "?";
-		else if (c == 0x7F)
+		else if (c == '\n' || c == '\t' || c == '\r')
+			sub = " ";
+		else if (c < 0x20 || c == 0x7F)
 			sub = "?";
 		if (sub) {
 			strbuf_appendn(sb, text + start, i - start);
 			strbuf_append(sb, sub);
-			start = i + 1;
+			start = i + len;
 		}
+		i += len;
 	}
 	strbuf_appendn(sb, text + start, n - start);
 }
@@ -133,7 +161,7 @@ void report_summary(struct report *r, const char *fmt, ...)
 		return;
 	if (r->summary.len > 0)
 		strbuf_append(&r->summary, ", ");
-	append_sanitised(&r->summary, text, (size_t)len, true);
+	append_sanitised(&r->summary, text, (size_t)len);
 }
 
 void report_detail(struct report *r, const char *fmt, ...)
@@ -151,7 +179,7 @@ void report_detail(struct report *r, const char *fmt, ...)
 		r->details_dropped++;
 		return;
 	}
-	append_sanitised(&r->details, text, (size_t)len, false);
+	append_sanitised(&r->details, text, (size_t)len);
 	strbuf_append(&r->details, "\n");
 }
 
@@ -177,7 +205,7 @@ size_t plugin_format_line(char *buf, size_t cap, plugin_state s, const char *tex
 	strbuf_appendf(&sb, "KMS_%s %s", current_name, state_name(s));
 	if (text && *text) {
 		strbuf_append(&sb, " - ");
-		append_sanitised(&sb, text, strlen(text), true);
+		append_sanitised(&sb, text, strlen(text));
 	}
 	if (sb.len + 1 >= cap && cap > 0) /* make room for the newline */
 		sb.len = utf8_prefix(buf, cap - 2);

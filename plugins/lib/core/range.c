@@ -1,11 +1,15 @@
-/* range: the Monitoring Plugins range syntax, strictly. Numbers are scanned
- * by hand (no strtod: it would take "inf", "0x1p3" and stop silently at
- * "12%"), so anything but [-]digits[.digits][unit] is refused. */
+/* range: the Monitoring Plugins range syntax, strictly. Numbers are checked
+ * by hand (strtod alone would take "inf", "0x1p3" and stop silently at
+ * "12%"), so anything but [-]digits[.digits][unit] is refused; strtod only
+ * converts what was checked. Numbers are written back as plain decimals. */
 #include "range.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "strbuf.h"
 
 struct unit {
 	const char *suffix;
@@ -47,34 +51,35 @@ static const char *kind_noun(enum value_kind kind)
 	}
 }
 
-/* Scan [-]digits[.digits] or [-].digits from *p; advance *p. */
+/* The magnitudes a value may have: every one is written back as a plain
+ * decimal of at most ~32 characters (number_format). */
+#define VALUE_MAX 1e30
+#define VALUE_MIN 1e-9
+
+/* Scan [-]digits[.digits] or [-].digits from *p; advance *p. The syntax is
+ * checked here by hand; strtod then converts the checked digits, correctly
+ * rounded ("0.3" is the double nearest 0.3, as a reader of perfdata gets). */
 static bool scan_number(const char **p, double *out)
 {
-	const char *s = *p;
-	double v = 0;
-	bool negative = false, digits = false;
-	if (*s == '-' || *s == '+') {
-		negative = *s == '-';
+	const char *s = *p, *start = *p;
+	size_t digits = 0;
+	if (*s == '-' || *s == '+')
 		s++;
-	}
-	while (*s >= '0' && *s <= '9') {
-		v = v * 10 + (*s - '0');
-		s++;
-		digits = true;
-	}
-	if (*s == '.') {
-		s++;
-		double scale = 0.1;
-		while (*s >= '0' && *s <= '9') {
-			v += (*s - '0') * scale;
-			scale /= 10;
-			s++;
-			digits = true;
-		}
-	}
-	if (!digits || !isfinite(v))
+	for (; *s >= '0' && *s <= '9'; s++)
+		digits++;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			digits++;
+	char text[64];
+	size_t len = (size_t)(s - start);
+	if (digits == 0 || len >= sizeof text)
 		return false;
-	*out = negative ? -v : v;
+	memcpy(text, start, len);
+	text[len] = '\0';
+	double v = strtod(text, NULL);
+	if (!isfinite(v))
+		return false;
+	*out = v == 0 ? 0 : v; /* never -0 */
 	*p = s;
 	return true;
 }
@@ -103,6 +108,10 @@ static bool scan_value(const char **p, const char *stop_chars, enum value_kind k
 		}
 		v *= u->factor;
 		s += unit_len;
+	}
+	if (v != 0 && (fabs(v) >= VALUE_MAX || fabs(v) < VALUE_MIN)) {
+		*why = "is too large or too small (at most 30 digits before the point, 9 after it)";
+		return false;
 	}
 	*out = v;
 	*p = s;
@@ -201,16 +210,51 @@ plugin_state threshold_state(const struct range *warn, const struct range *crit,
 	return STATE_OK;
 }
 
+/* Write the shortest digits that parse back to v (%.*e, 1 to 17 digits)
+ * as a plain decimal: no exponent, no trailing zeros. */
 size_t number_format(double v, char *buf, size_t cap)
 {
-	int n;
-	if (v == floor(v) && fabs(v) < 1e15)
-		n = snprintf(buf, cap, "%.0f", v);
-	else
-		n = snprintf(buf, cap, "%.6g", v);
-	if (n < 0)
+	char sci[48], plain[400];
+	if (v == 0)
+		v = 0; /* -0 is 0 */
+	for (int precision = 0; precision < 17; precision++) {
+		snprintf(sci, sizeof sci, "%.*e", precision, v);
+		if (strtod(sci, NULL) == v)
+			break;
+	}
+	/* sci is [-]D[.DDD]e[+-]XX: its digits, and where the point goes. */
+	char digits[24];
+	size_t n = 0;
+	const char *p = sci;
+	bool negative = *p == '-';
+	if (negative)
+		p++;
+	for (; *p && *p != 'e'; p++)
+		if (*p != '.' && n + 1 < sizeof digits)
+			digits[n++] = *p;
+	long exponent = *p == 'e' ? strtol(p + 1, NULL, 10) : 0;
+	while (n > 1 && digits[n - 1] == '0')
+		n--;
+	struct strbuf sb;
+	strbuf_init(&sb, plain, sizeof plain);
+	if (negative)
+		strbuf_append(&sb, "-");
+	if (exponent < 0) {
+		strbuf_append(&sb, "0.");
+		for (long i = -1; i > exponent; i--)
+			strbuf_append(&sb, "0");
+		strbuf_appendn(&sb, digits, n);
+	} else {
+		for (long i = 0; i <= exponent || i < (long)n; i++) {
+			if (i == exponent + 1)
+				strbuf_append(&sb, ".");
+			strbuf_appendn(&sb, i < (long)n ? &digits[i] : "0", 1);
+		}
+	}
+	int written = snprintf(buf, cap, "%s", plain);
+	if (written < 0)
 		return 0;
-	return (size_t)n < cap ? (size_t)n : cap - 1;
+	return (size_t)written < cap ? (size_t)written : cap - 1;
 }
 
 size_t range_format(const struct range *r, char *buf, size_t cap)
@@ -258,6 +302,30 @@ size_t duration_format(double seconds, char *buf, size_t cap)
 	}
 	n = snprintf(buf, cap, "%s%.0fs", sign, left);
 	return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
+}
+
+size_t duration_format_exact(double seconds, char *buf, size_t cap)
+{
+	static const struct unit parts[] = {{"d", 86400}, {"h", 3600}, {"m", 60}};
+	struct strbuf sb;
+	strbuf_init(&sb, buf, cap);
+	if (seconds < 0)
+		strbuf_append(&sb, "-");
+	double left = fabs(seconds);
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		double whole = floor(left / parts[i].factor);
+		if (whole > 0) {
+			strbuf_appendf(&sb, "%s%.0f%s", sb.len && buf[sb.len - 1] != '-' ? " " : "", whole,
+			               parts[i].suffix);
+			left -= whole * parts[i].factor;
+		}
+	}
+	if (left > 0 || sb.len == 0 || buf[sb.len - 1] == '-') {
+		char number[48];
+		number_format(left, number, sizeof number);
+		strbuf_appendf(&sb, "%s%ss", sb.len && buf[sb.len - 1] != '-' ? " " : "", number);
+	}
+	return sb.len;
 }
 
 size_t size_format(double bytes, char *buf, size_t cap)

@@ -43,11 +43,18 @@ size_t range_format(const struct range *r, char *buf, size_t cap);
 /* CRITICAL if crit alerts, else WARNING if warn alerts, else OK. */
 plugin_state threshold_state(const struct range *warn, const struct range *crit, double value);
 
-/* Format a number in base units, shortest faithful form ("86400", "0.5"). */
+/* Format a number in base units as a plain decimal, the shortest that
+ * parses back to v ("86400", "0.5", "100000000000000000000000"; never an
+ * exponent). Values take at most 30 digits before the point and 9 after it
+ * (value_parse refuses others), so 40 bytes hold any. */
 size_t number_format(double v, char *buf, size_t cap);
 
-/* Human text for a duration in seconds: "3d 4h", "15m 3s", "42s". */
+/* Human text for a duration in seconds, rounded down to two units: "3d 4h",
+ * "15m 3s", "42s" (an age; see duration_format_exact for a threshold). */
 size_t duration_format(double seconds, char *buf, size_t cap);
+/* The same, exactly: every unit and the seconds' fraction ("1d 1h 1m 1s",
+ * "0.5s"): for a threshold, shown as the value it is compared with. */
+size_t duration_format_exact(double seconds, char *buf, size_t cap);
 
 /* Human text for a byte count: "1.5 MB", "512 B". */
 size_t size_format(double bytes, char *buf, size_t cap);

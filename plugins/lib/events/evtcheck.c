@@ -3,6 +3,7 @@
  * long output. Bad input and unreadable logs end here as UNKNOWN. */
 #include "evtcheck.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,8 @@
 #include "lock.h"
 #include "options.h"
 #include "strbuf.h"
+
+const char *const evtcheck_exclusive[] = {"log file", "since window", NULL};
 
 void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args *a, const char *default_log)
 {
@@ -56,8 +59,9 @@ void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args 
 	                                POPT_ARG_STRING,
 	                                &a->since,
 	                                0,
-	                                "Count events generated at or after TIME, ISO-8601 UTC "
-	                                "(2026-11-21T09:30:00Z); instead of --window",
+	                                "Count events generated at or after TIME, ISO-8601 UTC with Z "
+	                                "(2026-11-21T09:30:00Z), or a date alone (from its start in UTC); "
+	                                "instead of --window",
 	                                "TIME"};
 	t[(*n)++] = (struct poptOption){
 	    "state-file",
@@ -78,6 +82,33 @@ void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args 
 	                        0,
 	                        "List at most N matching events in the long output (default 10, 0 to 100)",
 	                        "N"};
+}
+
+/* The bookmark key of a source, "file PATH" or "log HOST NAME", in key
+ * (EVT_BOOKMARK_KEY_MAX bytes); returns the length of the whole key, which
+ * may be more than key holds. */
+static size_t bookmark_key(char *key, const char *file, const char *host, const char *log)
+{
+	int n = file ? snprintf(key, EVT_BOOKMARK_KEY_MAX, "file %s", file)
+	             : snprintf(key, EVT_BOOKMARK_KEY_MAX, "log %s %s", host ? host : ".", log);
+	return n < 0 ? SIZE_MAX : (size_t)n;
+}
+
+/* Refuse, before any work, a source whose bookmark key would not fit whole
+ * (never cut short: two logs would share one bookmark): the option that
+ * named it and why. */
+static void check_bookmark_key(const char *file, const char *host, const char *log)
+{
+	char key[EVT_BOOKMARK_KEY_MAX];
+	const char *option = file ? "--file" : "--hostname", *what = file ? file : host;
+	size_t len = bookmark_key(key, file, host, log);
+	if (len >= EVT_BOOKMARK_KEY_MAX)
+		option_fail(option,
+		            "'%s' is too long to keep a bookmark for in --state-file (at most %zu bytes)",
+		            what, EVT_BOOKMARK_KEY_MAX - 1 - (len - strlen(what)));
+	if (evt_bookmark_key_fit(key) == EVT_KEY_LINE_BREAK)
+		option_fail(option, "'%s' holds a line break: --state-file cannot keep a bookmark for it",
+		            what);
 }
 
 void evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const char *host,
@@ -105,9 +136,8 @@ void evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const cha
 	if (c->n_files && host)
 		option_fail("--hostname",
 		            "'%s' and --file exclude each other: a file is read where the plugin runs", host);
-	if (a->since && a->window)
-		option_fail("--since", "'%s' and --window '%s' exclude each other", a->since, a->window);
 	uint32_t now = (uint32_t)time(NULL);
+	c->now = now;
 	if (a->since) {
 		const char *why;
 		if (!evt_time_parse(a->since, &c->since, &why))
@@ -143,6 +173,8 @@ void evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const cha
 	if (a->state_file && !*a->state_file)
 		option_fail("--state-file", "is empty");
 	c->state_file = a->state_file;
+	for (size_t i = 0; c->state_file && i < (c->n_files ? c->n_files : 1); i++)
+		check_bookmark_key(c->n_files ? c->files[i] : NULL, host, c->log);
 }
 
 struct evt_source *evtcheck_open(const char *file, const char *host, const char *log)
@@ -162,12 +194,26 @@ void evtcheck_query(struct evt_source *src, const struct evtquery *q, struct evt
 		plugin_exit(STATE_UNKNOWN, "%s", err);
 }
 
+/* A match dated ahead of the clock is counted like any other; remember it
+ * (the one furthest ahead) so the long output can say so. */
+static void note_ahead(struct evtcheck *c, const struct evt_record *r)
+{
+	if (r->time_generated <= c->now || r->time_generated - c->now <= EVTCHECK_AHEAD_SLACK)
+		return;
+	if (c->ahead++ == 0 || r->time_generated > c->ahead_time) {
+		c->ahead_time = r->time_generated;
+		c->ahead_number = r->record_number;
+		c->ahead_file = c->reading;
+	}
+}
+
 /* Keep the newest max_events matches across all sources, newest first. */
 static void keep_event(const struct evt_record *r, void *ctx)
 {
 	struct evtcheck *c = ctx;
 	if (c->on_match)
 		c->on_match(r, c->on_match_ctx);
+	note_ahead(c, r);
 	if (!c->have_newest || r->time_generated > c->newest_seen_time) {
 		c->have_newest = true;
 		c->newest_seen_time = r->time_generated;
@@ -197,14 +243,6 @@ static void keep_event(const struct evt_record *r, void *ctx)
 		}
 		len += evt_record_string(r, s, e->strings + len, sizeof e->strings - len);
 	}
-}
-
-static void bookmark_key(char *key, size_t cap, const char *file, const char *host, const char *log)
-{
-	if (file)
-		snprintf(key, cap, "file %s", file);
-	else
-		snprintf(key, cap, "log %s %s", host ? host : ".", log);
 }
 
 /* The lock of a state file, so two checks sharing it never lose each
@@ -238,12 +276,7 @@ static struct lock *lock_state_file(const char *path)
 		name[n++] = ok ? ch : '_';
 	}
 	name[n] = '\0';
-	uint32_t hash = 2166136261u; /* FNV-1a of the path, case folded */
-	for (p = path; *p; p++) {
-		char ch = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p == '/' ? '\\' : *p;
-		hash = (hash ^ (uint8_t)ch) * 16777619u;
-	}
-	snprintf(name + n, sizeof name - n, "-%08lx", (unsigned long)hash);
+	snprintf(name + n, sizeof name - n, "-%08lx", (unsigned long)fsys_path_hash(path));
 	char err[1024];
 	struct lock *held = NULL;
 	/* Another check is at work: wait for it, 5 s at most. */
@@ -277,8 +310,8 @@ void evtcheck_run(struct evtcheck *c, struct evtquery *q)
 		q->scan_whole = c->scan_whole;
 		q->time_slack = c->time_slack;
 		if (c->state_file) {
-			char key[512];
-			bookmark_key(key, sizeof key, file, c->host, c->log);
+			char key[EVT_BOOKMARK_KEY_MAX];
+			bookmark_key(key, file, c->host, c->log); /* fits: checked by evtcheck_setup */
 			mark = evt_bookmarks_slot(&marks, key);
 			if (!mark)
 				plugin_exit(STATE_UNKNOWN,
@@ -291,6 +324,7 @@ void evtcheck_run(struct evtcheck *c, struct evtquery *q)
 				all_bookmarked = false;
 			}
 		}
+		c->reading = file;
 		struct evt_source *src = evtcheck_open(file, c->host, c->log);
 		struct evtquery_result res;
 		evtcheck_query(src, q, &res);
@@ -315,11 +349,13 @@ void evtcheck_run(struct evtcheck *c, struct evtquery *q)
 			         (unsigned long)res.oldest_seen.record_number - 1);
 		/* Never backwards (an older copy of the log): only to a newer record,
 		 * by number or, once the log was cleared and numbering restarted, by
-		 * the time it was written. */
+		 * the time it was written (evt_bookmark_newer). */
 		if (mark && res.newest_seen.set &&
-		    (!mark->set || res.newest_seen.record_number > mark->record_number ||
-		     res.newest_seen.time_written > mark->time_written))
+		    (!mark->set ||
+		     evt_bookmark_newer(mark, res.newest_seen.record_number, res.newest_seen.time_written))) {
 			*mark = res.newest_seen;
+			mark->taken = c->now;
+		}
 	}
 	if (c->state_file) {
 		if (!evt_bookmarks_save(c->state_file, &marks, err, sizeof err))
@@ -352,6 +388,17 @@ void evtcheck_report_events(const struct evtcheck *c, struct report *r, const ch
 		              c->count - (unsigned long)c->n_events);
 	for (size_t i = 0; i < c->n_notes; i++)
 		report_detail(r, "Note: %s", c->notes[i]);
+	if (c->ahead > 0) {
+		char when[32];
+		evt_time_format(c->ahead_time, when, sizeof when);
+		report_detail(
+		    r,
+		    "Note: %lu matching record%s dated ahead of this clock (%srecord %lu of %s, %s): "
+		    "counted; the clock that wrote %s, or this one, is wrong",
+		    c->ahead, c->ahead == 1 ? " is" : "s are",
+		    c->ahead == 1 ? "" : "the furthest: ", (unsigned long)c->ahead_number,
+		    c->ahead_file ? c->ahead_file : c->log, when, c->ahead == 1 ? "it" : "them");
+	}
 	if (verbose)
 		report_detail(
 		    r,

@@ -11,6 +11,9 @@
 #include "evtquery.h"
 #include "plugin.h"
 
+/* The event log options that exclude each other (program_info.exclusive). */
+extern const char *const evtcheck_exclusive[];
+
 /* Option values as popt leaves them. */
 struct evtcheck_args {
 	const char **files; /* POPT_ARG_ARGV: every --file */
@@ -27,7 +30,11 @@ struct evtcheck_args {
 void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args *a, const char *default_log);
 
 #define EVTCHECK_MAX_EVENTS 100
-#define EVTCHECK_MAX_FILES  16
+/* A record generated later than this after the check's start is dated
+ * ahead of the clock (a live log is written while it is read: a minute
+ * covers that). */
+#define EVTCHECK_AHEAD_SLACK 60u
+#define EVTCHECK_MAX_FILES   16
 
 struct evtcheck_event {
 	uint32_t time; /* generated */
@@ -61,6 +68,13 @@ struct evtcheck {
 	size_t n_events;
 	char notes[4][1024]; /* remarks of the sources (a dirty log recovered) */
 	size_t n_notes;
+	/* Matches dated more than EVTCHECK_AHEAD_SLACK after now (counted,
+	 * and said to be): how many, and the one furthest ahead. */
+	uint32_t now;
+	const char *reading; /* the file being read, NULL for the live log */
+	unsigned long ahead;
+	uint32_t ahead_time, ahead_number;
+	const char *ahead_file;
 	/* called for every match, newest first per source (may be NULL) */
 	void (*on_match)(const struct evt_record *r, void *ctx);
 	void *on_match_ctx;

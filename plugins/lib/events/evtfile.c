@@ -17,9 +17,9 @@
 
 struct evtfile {
 	struct evt_source base;
-	struct fsys_file *f; /* 64-bit offsets everywhere; never a FIFO or a device */
-	uint64_t size;       /* the physical end of the file: the ring wraps here */
-	uint8_t *window;     /* bytes [window_off, window_off + window_len) of the file */
+	struct evtfile_bytes bytes; /* 64-bit offsets everywhere; never a FIFO or a device */
+	uint64_t size;              /* the physical end of the file: the ring wraps here */
+	uint8_t *window;            /* bytes [window_off, window_off + window_len) of the file */
 	uint64_t window_off;
 	size_t window_len;
 	uint8_t *scratch; /* a record split at the physical end, put together */
@@ -67,7 +67,7 @@ static inline const uint8_t *window_at(struct evtfile *ef, uint64_t off, size_t 
 	size_t len = ef->size - start < WINDOW_SIZE ? (size_t)(ef->size - start) : WINDOW_SIZE;
 	ef->window_len = 0;
 	char why[FSYS_ERR_MAX] = "unexpected end of file";
-	if (fsys_read_at(ef->f, start, ef->window, len, why) != (long long)len) {
+	if (ef->bytes.read_at(ef->bytes.ctx, start, ef->window, len, why) != (long long)len) {
 		fail_io(ef, err, errlen, start, why);
 		return NULL;
 	}
@@ -238,7 +238,8 @@ failed:
 static void evtfile_close(struct evt_source *src)
 {
 	struct evtfile *ef = (struct evtfile *)src;
-	fsys_close(ef->f, NULL);
+	if (ef->bytes.close)
+		ef->bytes.close(ef->bytes.ctx);
 	free(ef->window);
 	free(ef->scratch);
 	free(ef);
@@ -436,41 +437,39 @@ static bool locate_records(struct evtfile *ef, const struct evt_header *h, char 
 	return true;
 }
 
-struct evt_source *evtfile_open(const char *path, char *err, size_t errlen)
+struct evt_source *evtfile_open_bytes(const struct evtfile_bytes *bytes, const char *name, char *err,
+                                      size_t errlen)
 {
+	/* A read never passes the end: a small file needs a small window. */
+	size_t window = bytes->size < WINDOW_SIZE ? (size_t)bytes->size + 1 : WINDOW_SIZE;
 	struct evtfile *ef = calloc(1, sizeof *ef);
-	if (!ef || !(ef->window = malloc(WINDOW_SIZE))) {
-		snprintf(err, errlen, "'%s': out of memory", path);
+	if (!ef || !(ef->window = malloc(window))) {
+		snprintf(err, errlen, "%s: out of memory", name);
 		free(ef);
+		if (bytes->close)
+			bytes->close(bytes->ctx);
 		return NULL;
 	}
 	ef->base.ops = &evtfile_ops;
-	snprintf(ef->base.name, sizeof ef->base.name, "'%s'", path);
+	ef->bytes = *bytes;
+	ef->size = bytes->size;
+	snprintf(ef->base.name, sizeof ef->base.name, "%s", name);
 	char why[FSYS_ERR_MAX];
-	ef->f = fsys_open_read(path, why); /* refuses a FIFO at once, never waits on it */
-	if (!ef->f) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, why);
-		goto fail;
-	}
 	uint8_t raw[EVT_HEADER_SIZE];
-	long long got = fsys_read_at(ef->f, 0, raw, sizeof raw, why);
+	long long got = bytes->read_at(bytes->ctx, 0, raw, sizeof raw, why);
 	if (got < 0) {
-		snprintf(err, errlen, "cannot read '%s': %s", path, why);
+		snprintf(err, errlen, "cannot read %s: %s", name, why);
 		goto fail;
 	}
 	struct evt_header h;
 	struct evt_problem problem;
 	if (!evt_header_decode(raw, (size_t)got, &h, &problem)) {
-		snprintf(err, errlen, "'%s' is not an event log file (byte offset %zu: %s)", path,
+		snprintf(err, errlen, "%s is not an event log file (byte offset %zu: %s)", name,
 		         problem.offset, problem.why);
 		goto fail;
 	}
-	if (!fsys_file_size(ef->f, &ef->size, why)) {
-		snprintf(err, errlen, "cannot read '%s': %s", path, why);
-		goto fail;
-	}
 	if (ef->size > UINT32_MAX) {
-		snprintf(err, errlen, "'%s' is larger than 4 GiB: not an event log file", path);
+		snprintf(err, errlen, "%s is larger than 4 GiB: not an event log file", name);
 		goto fail;
 	}
 	if (ef->size < EVT_HEADER_SIZE + EVT_EOF_SIZE) {
@@ -483,4 +482,61 @@ struct evt_source *evtfile_open(const char *path, char *err, size_t errlen)
 fail:
 	evtfile_close(&ef->base);
 	return NULL;
+}
+
+static long long file_read_at(void *ctx, uint64_t off, void *buf, size_t n, char *why)
+{
+	return fsys_read_at(ctx, off, buf, n, why);
+}
+
+static void file_close(void *ctx)
+{
+	fsys_close(ctx, NULL);
+}
+
+struct evt_source *evtfile_open(const char *path, char *err, size_t errlen)
+{
+	char why[FSYS_ERR_MAX], name[sizeof((struct evt_source *)0)->name];
+	struct fsys_file *f = fsys_open_read(path, why); /* refuses a FIFO at once, never waits on it */
+	if (!f) {
+		snprintf(err, errlen, "cannot open '%s': %s", path, why);
+		return NULL;
+	}
+	struct evtfile_bytes bytes = {file_read_at, 0, file_close, f};
+	if (!fsys_file_size(f, &bytes.size, why)) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, why);
+		fsys_close(f, NULL);
+		return NULL;
+	}
+	snprintf(name, sizeof name, "'%s'", path);
+	return evtfile_open_bytes(&bytes, name, err, errlen);
+}
+
+struct memory_bytes {
+	const uint8_t *data;
+	size_t len;
+};
+
+static long long memory_read_at(void *ctx, uint64_t off, void *buf, size_t n, char *why)
+{
+	const struct memory_bytes *m = ctx;
+	(void)why;
+	if (off >= m->len)
+		return 0;
+	size_t have = m->len - (size_t)off < n ? m->len - (size_t)off : n;
+	memcpy(buf, m->data + off, have);
+	return (long long)have;
+}
+
+struct evt_source *evtfile_open_memory(const void *data, size_t len, const char *name, char *err,
+                                       size_t errlen)
+{
+	struct memory_bytes *m = malloc(sizeof *m);
+	if (!m) {
+		snprintf(err, errlen, "%s: out of memory", name);
+		return NULL;
+	}
+	*m = (struct memory_bytes){data, len};
+	struct evtfile_bytes bytes = {memory_read_at, len, free, m};
+	return evtfile_open_bytes(&bytes, name, err, errlen);
 }

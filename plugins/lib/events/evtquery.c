@@ -76,9 +76,19 @@ bool evtquery_matches(const struct evtquery *q, const struct evt_record *r)
 	       source_wanted(q, r) && strings_wanted(q, r) && (!q->accept || q->accept(r, q->accept_ctx));
 }
 
+bool evt_bookmark_newer(const struct evt_bookmark *b, uint32_t number, uint32_t written)
+{
+	uint32_t since = b->taken && b->taken < b->time_written ? b->taken : b->time_written;
+	if (number > b->record_number)
+		return true;
+	if (number == b->record_number && written == b->time_written)
+		return false; /* the bookmark's own record */
+	return written > since;
+}
+
 static bool newer_than(const struct evt_bookmark *b, const struct evt_record *r)
 {
-	return r->record_number > b->record_number || r->time_written > b->time_written;
+	return evt_bookmark_newer(b, r->record_number, r->time_written);
 }
 
 bool evtquery_run(const struct evtquery *q, struct evt_source *src, struct evtquery_result *res, char *err,
@@ -268,7 +278,8 @@ bool evt_time_parse(const char *text, uint32_t *out, const char **why)
 	if (!fixed_digits(&p, 4, &y) || *p++ != '-' || !fixed_digits(&p, 2, &mo) || *p++ != '-' ||
 	    !fixed_digits(&p, 2, &d))
 		return false;
-	if (*p == 'T' || *p == ' ') {
+	bool has_time = *p == 'T' || *p == ' ';
+	if (has_time) {
 		p++;
 		if (!fixed_digits(&p, 2, &h) || *p++ != ':' || !fixed_digits(&p, 2, &mi))
 			return false;
@@ -279,6 +290,11 @@ bool evt_time_parse(const char *text, uint32_t *out, const char **why)
 		p++;
 	else if (strcmp(p, "+00:00") == 0)
 		p += 6;
+	else if (has_time && !*p) {
+		*why = "has no offset: ISO 8601 reads it as local time; write it in UTC with Z (e.g. "
+		       "2026-11-21T09:30:00Z)";
+		return false;
+	}
 	if (*p) {
 		if (*p == '+' || *p == '-')
 			*why = "is not a UTC time: write it in UTC with Z (e.g. 2026-11-21T09:30:00Z)";
@@ -317,7 +333,8 @@ size_t evt_time_format(uint32_t t, char *buf, size_t cap)
 	return n < 0 ? 0 : (size_t)n;
 }
 
-static const char bookmarks_magic[] = "kms-evt-bookmarks 1\n";
+static const char bookmarks_magic[] = "kms-evt-bookmarks 2\n";
+static const char bookmarks_magic_v1[] = "kms-evt-bookmarks 1\n";
 
 enum atomicfile_status evt_bookmarks_load(const char *path, struct evt_bookmarks *b, char *err, size_t errlen)
 {
@@ -327,7 +344,8 @@ enum atomicfile_status evt_bookmarks_load(const char *path, struct evt_bookmarks
 	enum atomicfile_status st = atomicfile_read(path, text, sizeof text, &len, err, errlen);
 	if (st != ATOMICFILE_OK)
 		return st;
-	if (strncmp(text, bookmarks_magic, sizeof bookmarks_magic - 1) != 0 || strlen(text) != len) {
+	bool v1 = strncmp(text, bookmarks_magic_v1, sizeof bookmarks_magic_v1 - 1) == 0;
+	if ((!v1 && strncmp(text, bookmarks_magic, sizeof bookmarks_magic - 1) != 0) || strlen(text) != len) {
 		snprintf(err, errlen, "state file '%s' is not a bookmark file of this plugin", path);
 		return ATOMICFILE_ERROR;
 	}
@@ -337,14 +355,16 @@ enum atomicfile_status evt_bookmarks_load(const char *path, struct evt_bookmarks
 		if (!eol || b->n == EVT_BOOKMARKS_MAX)
 			goto malformed;
 		*eol = '\0';
-		unsigned long number, written;
+		unsigned long number, written, taken = 0;
 		const char *q = p;
 		if (!parse_number(&q, 0xFFFFFFFFul, &number) || *q++ != ' ' ||
-		    !parse_number(&q, 0xFFFFFFFFul, &written) || *q++ != ' ' || !*q ||
+		    !parse_number(&q, 0xFFFFFFFFul, &written) || *q++ != ' ' ||
+		    (!v1 && (!parse_number(&q, 0xFFFFFFFFul, &taken) || *q++ != ' ')) || !*q ||
 		    strlen(q) >= sizeof b->item[0].key)
 			goto malformed;
 		strcpy(b->item[b->n].key, q);
-		b->item[b->n].mark = (struct evt_bookmark){true, (uint32_t)number, (uint32_t)written};
+		b->item[b->n].mark =
+		    (struct evt_bookmark){true, (uint32_t)number, (uint32_t)written, (uint32_t)taken};
 		b->n++;
 		p = eol + 1;
 	}
@@ -362,19 +382,29 @@ bool evt_bookmarks_save(const char *path, const struct evt_bookmarks *b, char *e
 	for (size_t i = 0; i < b->n; i++) {
 		if (!b->item[i].mark.set)
 			continue;
-		len += (size_t)snprintf(text + len, sizeof text - len, "%lu %lu %s\n",
+		len += (size_t)snprintf(text + len, sizeof text - len, "%lu %lu %lu %s\n",
 		                        (unsigned long)b->item[i].mark.record_number,
-		                        (unsigned long)b->item[i].mark.time_written, b->item[i].key);
+		                        (unsigned long)b->item[i].mark.time_written,
+		                        (unsigned long)b->item[i].mark.taken, b->item[i].key);
 	}
 	return atomicfile_write(path, text, len, err, errlen);
 }
 
+enum evt_key_fit evt_bookmark_key_fit(const char *key)
+{
+	if (strchr(key, '\n'))
+		return EVT_KEY_LINE_BREAK;
+	return strlen(key) < EVT_BOOKMARK_KEY_MAX ? EVT_KEY_FITS : EVT_KEY_TOO_LONG;
+}
+
 struct evt_bookmark *evt_bookmarks_slot(struct evt_bookmarks *b, const char *key)
 {
+	if (evt_bookmark_key_fit(key) != EVT_KEY_FITS)
+		return NULL;
 	for (size_t i = 0; i < b->n; i++)
 		if (strcmp(b->item[i].key, key) == 0)
 			return &b->item[i].mark;
-	if (b->n == EVT_BOOKMARKS_MAX || strlen(key) >= sizeof b->item[0].key || strchr(key, '\n'))
+	if (b->n == EVT_BOOKMARKS_MAX)
 		return NULL;
 	snprintf(b->item[b->n].key, sizeof b->item[0].key, "%s", key);
 	b->item[b->n].mark.set = false;

@@ -24,14 +24,22 @@ struct evtq_id_range {
 	uint16_t first, last; /* displayed ids (low 16 bits), inclusive */
 };
 
-/* The newest record a previous run saw. A record is newer when its number
- * is higher (the log went on, even if it wrapped) or it was written later
- * (the log was cleared and numbering restarted). */
+/* The newest record a previous run saw, and when that run took it (its
+ * clock; 0: not known). A record is newer when its number is higher (the
+ * log went on, even if it wrapped) or it was written later (the log was
+ * cleared and numbering restarted): later than the bookmark's record, or
+ * than the run that took it when that record is dated ahead of that run's
+ * clock (a wrong clock must not hide a cleared log's events for years). */
 struct evt_bookmark {
 	bool set;
 	uint32_t record_number;
 	uint32_t time_written;
+	uint32_t taken;
 };
+
+/* Is the record (number, written) newer than bookmark b (see above)? The
+ * record b names itself is not. */
+bool evt_bookmark_newer(const struct evt_bookmark *b, uint32_t number, uint32_t written);
 
 struct evtquery {
 	const char *sources[EVTQ_MAX_SOURCES]; /* case-insensitive; none: any source */
@@ -87,8 +95,9 @@ bool evtquery_parse_ids(const char *text, struct evtquery *q, const char **why);
 /* Add types ("error", "error,warning", "information", "audit-success", "audit-failure"). */
 bool evtquery_parse_types(const char *text, unsigned *types, const char **why);
 
-/* ISO-8601 UTC: "2026-11-21T09:38:14Z", "2026-11-21T09:38Z", "2026-11-21" (Z or
- * +00:00 optional, a space instead of T allowed). */
+/* ISO-8601 UTC: "2026-11-21T09:38:14Z", "2026-11-21T09:38Z" (+00:00 for Z, a
+ * space instead of T allowed), or a date alone, "2026-11-21" (its start in
+ * UTC). A time of day without Z is local time to ISO 8601: refused. */
 bool evt_time_parse(const char *text, uint32_t *out, const char **why);
 /* "2026-11-21T09:38:14Z" (buf needs 21 bytes). */
 size_t evt_time_format(uint32_t t, char *buf, size_t cap);
@@ -99,12 +108,14 @@ bool evt_text_equal(const char *a, const char *b);
 bool evt_text_contains(const char *haystack, const char *needle);
 
 /* The bookmark state file: one bookmark per log (a file path or a live
- * log name), written atomically. */
-#define EVT_BOOKMARKS_MAX 16
+ * log name), written atomically. Version 2 lines: "NUMBER WRITTEN TAKEN KEY";
+ * version 1 files ("NUMBER WRITTEN KEY") are read too. */
+#define EVT_BOOKMARKS_MAX    16
+#define EVT_BOOKMARK_KEY_MAX 512 /* bytes of a key with its terminating NUL */
 struct evt_bookmarks {
 	size_t n;
 	struct {
-		char key[512];
+		char key[EVT_BOOKMARK_KEY_MAX];
 		struct evt_bookmark mark;
 	} item[EVT_BOOKMARKS_MAX];
 };
@@ -112,7 +123,12 @@ struct evt_bookmarks {
 enum atomicfile_status evt_bookmarks_load(const char *path, struct evt_bookmarks *b, char *err,
                                           size_t errlen);
 bool evt_bookmarks_save(const char *path, const struct evt_bookmarks *b, char *err, size_t errlen);
-/* The bookmark of key (added, unset, when new); NULL when full. */
+/* Can key be one line of the state file, whole? A key is never cut short
+ * (two logs would share a bookmark) nor split by a line break. */
+enum evt_key_fit { EVT_KEY_FITS, EVT_KEY_TOO_LONG, EVT_KEY_LINE_BREAK };
+enum evt_key_fit evt_bookmark_key_fit(const char *key);
+/* The bookmark of key (added, unset, when new); NULL when full or when the
+ * key does not fit (ask evt_bookmark_key_fit first). */
 struct evt_bookmark *evt_bookmarks_slot(struct evt_bookmarks *b, const char *key);
 
 #endif

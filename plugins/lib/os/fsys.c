@@ -19,3 +19,13 @@ bool fsys_join(char *out, size_t cap, const char *dir, const char *name)
 	memcpy(out + dl, name, nl + 1);
 	return true;
 }
+
+uint32_t fsys_path_hash(const char *path)
+{
+	uint32_t hash = 2166136261u; /* FNV-1a offset basis and prime */
+	for (const char *p = path; *p; p++) {
+		char ch = *p >= 'A' && *p <= 'Z' ? (char)(*p - 'A' + 'a') : *p == '/' ? '\\' : *p;
+		hash = (hash ^ (uint8_t)ch) * 16777619u;
+	}
+	return hash;
+}

@@ -89,6 +89,12 @@ bool fsys_join(char *out, size_t cap, const char *dir, const char *name);
  * byte for byte on POSIX; on Windows letters in any case and '/' or '\\'. */
 bool fsys_same_path(const char *a, const char *b);
 
+/* A 32-bit hash (FNV-1a) of a path folded as Windows compares paths (ASCII
+ * letters in any case, '/' as '\\'): one value for every spelling of one path
+ * there. For lock names that must tell paths apart where the lock ignores
+ * the folder (Windows: a global mutex). */
+uint32_t fsys_path_hash(const char *path);
+
 /* Longest path the backup code handles (bytes of UTF-8). */
 #define FSYS_PATH_MAX 1024
 
