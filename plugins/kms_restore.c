@@ -282,7 +282,7 @@ static const struct kmsrestore_set *choose(const struct config *cfg, const struc
 static _Noreturn void list_sets(const struct config *cfg, const struct kmsrestore_sets *sets,
                                 struct report *r, int64_t now)
 {
-	char why[KMSRESTORE_TEXT_MAX * 2], line[KMSRESTORE_TEXT_MAX + 512];
+	char why[KMSRESTORE_TEXT_MAX * 2], line[FSYS_PATH_MAX + KMSRESTORE_TEXT_MAX + 512];
 	size_t pick = kmsrestore_choose(sets, why, sizeof why);
 	if (cfg->set_name) {
 		pick = sets->count;
@@ -509,8 +509,7 @@ int main(int argc, char **argv)
 	static struct report r;
 	static struct kmsrestore_sets sets;
 	static struct kmsrestore_plan plan;
-	char err[FSYS_PATH_MAX * 2 + 256], lost[KMSRESTORE_TEXT_MAX],
-	    what[KMSRESTORE_TEXT_MAX + FSYS_PATH_MAX * 2 + 64];
+	char err[FSYS_PATH_MAX * 2 + 256], lost[FSYS_PATH_MAX + 256], what[FSYS_PATH_MAX * 4 + 256];
 	parse(argc, argv, &cfg);
 	run_began_ms = deadline_remaining_ms();
 	current = &cfg;
