@@ -188,8 +188,9 @@ START_TEST(perfdata_items)
 END_TEST
 
 /* Run child in a forked process with stdout in a file; the exit status it
- * ended with (must be a normal exit) and up to cap - 1 bytes of its output. */
-static size_t run_exiting(void (*child)(void), char *out, size_t cap, int *exit_status)
+ * ended with (must be a normal exit) and up to cap - 1 bytes of its output in
+ * got. */
+static size_t run_exiting(void (*child)(void), char *got, size_t cap, int *exit_status)
 {
 	char path[] = "/tmp/kms-unit-XXXXXX";
 	int fd = mkstemp(path);
@@ -206,8 +207,8 @@ static size_t run_exiting(void (*child)(void), char *out, size_t cap, int *exit_
 	ck_assert(WIFEXITED(status));
 	*exit_status = WEXITSTATUS(status);
 	FILE *f = fopen(path, "r");
-	size_t n = fread(out, 1, cap - 1, f);
-	out[n] = '\0';
+	size_t n = fread(got, 1, cap - 1, f);
+	got[n] = '\0';
 	fclose(f);
 	unlink(path);
 	return n;
