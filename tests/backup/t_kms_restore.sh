@@ -44,7 +44,7 @@ check_untouched() {
 
 # A second, older set that is sound, one newer that is dirty, one in the future.
 cp -a "$work/sets/$good" "$work/sets/kmsdata-20200101T000000Z"
-sed -i 's/^time [0-9]*/time 1577836800/' "$work/sets/kmsdata-20200101T000000Z/kms-backup.manifest"
+sed -i 's/^time .*/time 1577836800 20200101T000000Z/' "$work/sets/kmsdata-20200101T000000Z/kms-backup.manifest"
 mkdir "$work/sets/kmsdata-29990101T000000Z-dirty"
 "$esegen" "$work/sets/kmsdata-29990101T000000Z-dirty/Kmsmdb.edb" pages=8 state=2
 touch -d "@$((now + 60))" "$work/sets/kmsdata-29990101T000000Z-dirty/Kmsmdb.edb" 2>/dev/null
@@ -69,7 +69,7 @@ check_untouched "dry runs"
 t_expect "without --yes nothing is done" 3 "^KMS_RESTORE UNKNOWN - refused without --yes \(or --dry-run\): would restore .* from set $good: keys enrolled after" kr
 t_expect "a set that is not sound is refused" 3 "^KMS_RESTORE UNKNOWN - refused: set kmsdata-29990101T000000Z-dirty is not sound: .*not clean shutdown.*: nothing was changed$" kr --yes --set kmsdata-29990101T000000Z-dirty
 cp -a "$work/sets/$good" "$work/sets/kmsdata-29991231T000000Z"
-sed -i 's/^time [0-9]*/time 32503593600/' "$work/sets/kmsdata-29991231T000000Z/kms-backup.manifest"
+sed -i 's/^time .*/time 32503593600 29991231T000000Z/' "$work/sets/kmsdata-29991231T000000Z/kms-backup.manifest"
 t_expect "a set dated in the future is refused when named" 3 "^KMS_RESTORE UNKNOWN - refused: set kmsdata-29991231T000000Z is dated in the future \(clock skew\?\): nothing was changed$" kr --yes --set kmsdata-29991231T000000Z
 t_expect "and stops the automatic choice" 3 "^KMS_RESTORE UNKNOWN - refused: set kmsdata-29991231T000000Z is dated in the future \(clock skew\?\): name the set to restore with --set in $work/sets: nothing was changed$" kr --yes
 rm -rf "$work/sets/kmsdata-29991231T000000Z"

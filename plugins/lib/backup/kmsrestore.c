@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kmscopy.h"
+#include "text.h"
 
 static kmsrestore_step_fn step_hook;
 
@@ -214,17 +215,6 @@ bool kmsrestore_plan_make(const char *kmsdata, int64_t now, struct kmsrestore_pl
 
 /* ---- leftovers of a killed run ---- */
 
-static bool prefix_casecmp(const char *name, const char *prefix)
-{
-	for (; *prefix; name++, prefix++) {
-		char a = *name >= 'A' && *name <= 'Z' ? (char)(*name + 32) : *name;
-		char b = *prefix >= 'A' && *prefix <= 'Z' ? (char)(*prefix + 32) : *prefix;
-		if (a != b)
-			return false;
-	}
-	return true;
-}
-
 static bool ends_with(const char *s, const char *tail)
 {
 	size_t a = strlen(s), b = strlen(tail);
@@ -246,7 +236,7 @@ static bool each_copy(const struct kmsrestore_plan *p, bool (*fn)(void *ctx, con
 	bool failed = false, ok = true;
 	for (const char *name; ok && (name = fsys_dir_next(d, &failed, why)) != NULL;) {
 		struct fsys_info st;
-		if (!prefix_casecmp(name, prefix) || !fsys_join(path, sizeof path, p->parent, name) ||
+		if (!text_starts_nocase(name, prefix) || !fsys_join(path, sizeof path, p->parent, name) ||
 		    !fsys_lstat(path, &st, why) || st.kind != FSYS_DIR)
 			continue;
 		ok = fn(ctx, path, ends_with(name, KMSRESTORE_READY_TAG));
@@ -327,6 +317,12 @@ bool kmsrestore_prepare(const struct kms_set *set, const struct kmsrestore_plan 
                         char *err, size_t errcap)
 {
 	char why[FSYS_ERR_MAX];
+	/* Made here, exclusively: a folder of that name that already exists is
+	 * not this run's, and is never written into or removed. */
+	if (!fsys_mkdir(p->copy, why)) {
+		snprintf(err, errcap, "cannot create '%s': %s", p->copy, why);
+		return false;
+	}
 	bool ok = kmscopy_tree(set->path, &set->tree, p->copy, reserve_ms, err, errcap);
 	if (ok)
 		kmsrestore_step("copied");
