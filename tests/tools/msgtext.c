@@ -19,10 +19,18 @@
 static wchar_t path[MAX_PATH * 2], insert[1024], message[8192];
 static char shown[16384];
 
+static const char usage[] = "Usage: msgtext PROGRAM.exe ID TEXT\n"
+                            "Prints what Event Viewer shows for event ID of PROGRAM.exe's message\n"
+                            "table, with TEXT as %1.\n";
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	if (argc != 4 || !win_to_wide(argv[1], path, MAX_PATH * 2) || !win_to_wide(argv[3], insert, 1024)) {
-		fprintf(stderr, "usage: msgtext PROGRAM.exe ID TEXT\n");
+		fputs(usage, stderr);
 		return 2;
 	}
 	HMODULE module = LoadLibraryExW(path, NULL, LOAD_LIBRARY_AS_DATAFILE);

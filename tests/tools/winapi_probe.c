@@ -6,6 +6,7 @@
  *   winapi_probe size FILE OFF    the file's size and its byte at offset OFF
  *   winapi_probe sid              SID texts made from their fields, checked against
  *                                 ConvertSidToStringSidW where this Windows has it */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,9 @@ int main(int argc, char **argv)
 		return size(argv[2], argv[3]);
 	if (argc == 2 && strcmp(argv[1], "sid") == 0)
 		return sids();
-	fprintf(stderr, "usage: winapi_probe which | procs IMAGE | size FILE OFFSET | sid\n");
-	return 2;
+	static const char usage[] = "Usage: winapi_probe which | procs IMAGE | size FILE OFFSET | sid\n"
+	                            "Prints what the NT 4.0 layer (winapi.h) answers.\n";
+	bool help = argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0);
+	fputs(usage, help ? stdout : stderr);
+	return help ? 0 : 2;
 }
