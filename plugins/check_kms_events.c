@@ -6,23 +6,15 @@
 #include <string.h>
 
 #include "evtcheck.h"
+#include "kms.h"
 #include "options.h"
 #include "perfdata.h"
+#include "text.h"
 
-#define KM_SOURCE           "MSExchangeKMS"
-#define KM_DISPLAY_NAME     "Microsoft Exchange Key Management Server"
-#define KM_DISPLAY_NAME_OLD "Microsoft Exchange Key Manager" /* Exchange 4.0 and 5.0 */
-
-static const char *kms_event_meaning(uint16_t id)
+/* What an event id means, for the long output (kms.h). */
+static const char *event_meaning(uint16_t id)
 {
-	switch (id) {
-	case 5057: return "the KMS password (startup parameter) is not valid: the service cannot start";
-	case 5058: return "Kmsdata is corrupt or incomplete, restore it from an offline backup";
-	case 5060: return "the KM Server could not verify the signature of its crypto service provider";
-	case 5085: return "the KM database cannot be mounted: it is missing or corrupt";
-	case 5389: return "the KM Server is exiting: its database is newer than the installed service pack";
-	default: return NULL;
-	}
+	return kms_event_meaning(id);
 }
 
 static struct {
@@ -90,10 +82,10 @@ static bool is_km_service_running(const struct evt_record *r, void *ctx)
 	char name[256], state[64];
 	evt_record_string(r, 0, name, sizeof name);
 	evt_record_string(r, 1, state, sizeof state);
-	if (!evt_text_equal(state, "running"))
+	if (!text_equal_nocase(state, "running"))
 		return false;
 	for (size_t i = 0; i < m->n_services; i++)
-		if (evt_text_equal(name, m->services[i]))
+		if (text_equal_nocase(name, m->services[i]))
 			return true;
 	return false;
 }
@@ -136,13 +128,13 @@ static bool is_suite_start(const struct evt_record *r, void *ctx)
 	evt_record_source(r, source, sizeof source);
 	bool known = false;
 	for (size_t i = 0; i < N_SUITE_STARTS; i++)
-		known = known ||
-		        (r->event_id == suite_starts[i].id && evt_text_equal(source, suite_starts[i].source));
+		known = known || (r->event_id == suite_starts[i].id &&
+		                  text_equal_nocase(source, suite_starts[i].source));
 	if (!known || !args.services)
 		return known;
 	evt_record_string(r, 0, text, sizeof text);
 	for (size_t i = 0; i < m->n_services; i++)
-		if (evt_text_contains(text, m->services[i]))
+		if (text_contains_nocase(text, m->services[i]))
 			return true;
 	return false;
 }
@@ -163,11 +155,14 @@ static void newest_start(const char *file, const char *host, const char *log, st
 
 static void find_last_start(const struct evtcheck *c, struct clearing *clear)
 {
-	static const char *default_services[] = {KM_DISPLAY_NAME, KM_DISPLAY_NAME_OLD, KM_SOURCE, NULL};
+	static const char *default_services[] = {KMS_DISPLAY_NAME, KMS_DISPLAY_NAME_OLD, KMS_SERVICE_NAME,
+	                                         NULL};
 	struct start_match m = {args.services ? args.services : default_services, 0};
 	while (m.services[m.n_services])
 		m.n_services++;
-	struct evtquery q = {.sources = {"Service Control Manager"}, .n_sources = 1, .ids = {{7036, 7036}}};
+	struct evtquery q = {.sources = {SCM_SOURCE},
+	                     .n_sources = 1,
+	                     .ids = {{SCM_EVENT_ENTERED_STATE, SCM_EVENT_ENTERED_STATE}}};
 	q.n_ids = 1;
 	q.limit = 1;
 	q.accept = is_km_service_running;
@@ -185,7 +180,7 @@ static void find_last_start(const struct evtcheck *c, struct clearing *clear)
 
 static void setup_query(struct evtquery *q)
 {
-	static const char *default_sources[] = {KM_SOURCE, NULL};
+	static const char *default_sources[] = {KMS_SERVICE_NAME, NULL};
 	const char **sources = args.sources ? args.sources : default_sources;
 	for (size_t i = 0; sources[i]; i++) {
 		if (q->n_sources == EVTQ_MAX_SOURCES)
@@ -199,7 +194,7 @@ static void setup_query(struct evtquery *q)
 		if (!evtquery_parse_ids(args.ids[i], q, &why))
 			option_fail("--id", "'%s' %s", args.ids[i], why);
 	if (!args.ids)
-		evtquery_parse_ids("5058", q, &why);
+		evtquery_parse_ids(KMS_EVENT_TRAPPED_EXCEPTION_TEXT, q, &why);
 	if (args.types && !evtquery_parse_types(args.types, &q->types, &why))
 		option_fail("--type", "'%s' %s", args.types, why);
 	for (size_t i = 0; args.matches && args.matches[i]; i++) {
@@ -255,8 +250,8 @@ static void add_own_options(struct poptOption *own, size_t *n)
 	     "PATH"},
 	    {"service", '\0', POPT_ARG_ARGV, &args.services, 0,
 	     "With --clear-on-start: the KM service's name in 7036 events (any "
-	     "case; repeatable; default \"" KM_DISPLAY_NAME "\", \"" KM_DISPLAY_NAME_OLD
-	     "\" (Exchange 4.0/5.0) and " KM_SOURCE ")",
+	     "case; repeatable; default \"" KMS_DISPLAY_NAME "\", \"" KMS_DISPLAY_NAME_OLD
+	     "\" (Exchange 4.0/5.0) and " KMS_SERVICE_NAME ")",
 	     "NAME"},
 	};
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
@@ -288,8 +283,8 @@ static _Noreturn void report_events(const struct evtcheck *check, const struct c
 		report_summary(&r, "%lu earlier cleared by the KM service's start at %s", clear->cleared,
 		               started);
 	}
-	evtcheck_report_events(check, &r, kms_event_meaning, common->verbose);
-	if (check->count && check->newest_id == 5058)
+	evtcheck_report_events(check, &r, event_meaning, common->verbose);
+	if (check->count && check->newest_id == KMS_EVENT_TRAPPED_EXCEPTION)
 		report_detail(
 		    &r, "Remedy (article Q190698): stop the KM service, restore Exchsrvr\\Kmsdata (every "
 		        "file and subfolder) from the newest offline backup, then start the service with "

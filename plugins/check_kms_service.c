@@ -11,6 +11,8 @@
 #include "proc.h"
 #include "range.h"
 #include "svc.h"
+#include "text.h"
+#include "kms.h"
 
 static const char purpose[] =
     "Checks the Exchange Key Management Server service (MSExchangeKMS): running (with its pid and "
@@ -71,7 +73,7 @@ struct config {
 
 static void parse(int argc, char **argv, struct config *cfg)
 {
-	static char *service = "MSExchangeKMS", *pending_warning = "60s", *pending_critical = "180s",
+	static char *service = KMS_SERVICE_NAME, *pending_warning = "60s", *pending_critical = "180s",
 	            *not_found = "CRITICAL", *perfwiz = "perfwiz.exe", *depends_on = "MSExchangeDS";
 	const struct poptOption own[] = {
 	    {"service", 0, POPT_ARG_STRING, &service, 0, "Service name (default MSExchangeKMS)", "NAME"},
@@ -117,21 +119,13 @@ struct facts {
 	unsigned long perfwiz_pid;
 };
 
-static bool same_name(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++)
-		if ((*a | 0x20) != (*b | 0x20))
-			return false;
-	return *a == *b;
-}
-
 /* The configured dependencies (Wine reports none) and --depends-on, once each. */
 static void list_dependencies(const struct config *cfg, struct facts *f)
 {
 	bool listed = !*cfg->depends_on;
 	for (unsigned i = 0; i < f->config.dependency_count; i++) {
 		f->dependency[f->dependency_count++] = f->config.dependency[i];
-		listed = listed || same_name(f->config.dependency[i], cfg->depends_on);
+		listed = listed || text_equal_nocase(f->config.dependency[i], cfg->depends_on);
 	}
 	if (!listed) {
 		f->dependency[f->dependency_count++] = cfg->depends_on;

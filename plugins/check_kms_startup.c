@@ -6,30 +6,10 @@
 #include <string.h>
 
 #include "evtcheck.h"
+#include "kms.h"
 #include "options.h"
 #include "perfdata.h"
-
-#define KM_DISPLAY_NAME     "Microsoft Exchange Key Management Server"
-#define KM_DISPLAY_NAME_OLD "Microsoft Exchange Key Manager" /* Exchange 4.0 and 5.0 */
-#define KM_SHORT_NAME       "MSExchangeKMS"
-#define SCM_SOURCE          "Service Control Manager"
-
-/* The SCM events counted, where each names the service, and what it means. */
-static const struct scm_event {
-	uint16_t id;
-	unsigned service_string; /* insertion string holding the service name */
-	const char *text;
-} scm_events[] = {
-    {7000, 0, "failed to start"},
-    {7009, 1, "timed out connecting to the service manager"},
-    {7011, 1, "timed out answering the service manager"},
-    {7022, 0, "hung on starting"},
-    {7023, 0, "terminated with an error"},
-    {7024, 0, "terminated with a service-specific error"},
-    {7031, 0, "terminated unexpectedly"},
-    {7034, 0, "terminated unexpectedly"},
-};
-#define N_SCM (sizeof scm_events / sizeof scm_events[0])
+#include "text.h"
 
 static struct {
 	struct evtcheck_args log;
@@ -80,46 +60,39 @@ struct tally {
 	const char **services;
 	size_t n_services;
 	unsigned long timeouts, failed;
-	unsigned long by_kind[N_SCM + 1]; /* the last: 7000 with %%1053 */
+	unsigned long by_kind[SCM_EVENTS_COUNT + 1]; /* the last: 7000 with %%1053 */
 };
-
-static const struct scm_event *scm_event_of(uint16_t id)
-{
-	for (size_t i = 0; i < N_SCM; i++)
-		if (scm_events[i].id == id)
-			return &scm_events[i];
-	return NULL;
-}
 
 /* Does the record name the KM service in the insertion string its id uses? */
 static bool names_km_service(const struct evt_record *r, void *ctx)
 {
 	const struct tally *t = ctx;
-	const struct scm_event *e = scm_event_of(r->event_id);
+	const struct scm_event *e = scm_event_find(r->event_id);
 	char name[256];
 	if (!e || e->service_string >= r->num_strings)
 		return false;
 	evt_record_string(r, e->service_string, name, sizeof name);
 	for (size_t i = 0; i < t->n_services; i++)
-		if (evt_text_equal(name, t->services[i]))
+		if (text_equal_nocase(name, t->services[i]))
 			return true;
 	return false;
 }
 
+/* 7000 whose error is %%1053: a timeout, counted apart from other 7000s. */
 static bool is_timeout_7000(const struct evt_record *r)
 {
 	char error[64];
 	evt_record_string(r, 1, error, sizeof error);
-	return r->event_id == 7000 && strcmp(error, "%%1053") == 0;
+	return r->event_id == SCM_EVENT_FAILED_TO_START && scm_event_is_timeout(r->event_id, error);
 }
 
 static void classify(const struct evt_record *r, void *ctx)
 {
 	struct tally *t = ctx;
-	const struct scm_event *e = scm_event_of(r->event_id);
+	const struct scm_event *e = scm_event_find(r->event_id);
 	bool timeout_7000 = is_timeout_7000(r);
-	t->by_kind[timeout_7000 ? N_SCM : (size_t)(e - scm_events)]++;
-	if (timeout_7000 || r->event_id == 7009 || r->event_id == 7011 || r->event_id == 7022)
+	t->by_kind[timeout_7000 ? SCM_EVENTS_COUNT : (size_t)(e - scm_events)]++;
+	if (timeout_7000 || (e && e->timeout))
 		t->timeouts++;
 	else
 		t->failed++;
@@ -127,7 +100,7 @@ static void classify(const struct evt_record *r, void *ctx)
 
 static const char *startup_meaning(uint16_t id)
 {
-	const struct scm_event *e = scm_event_of(id);
+	const struct scm_event *e = scm_event_find(id);
 	return e ? e->text : NULL;
 }
 
@@ -136,13 +109,14 @@ static void breakdown(const struct tally *t, bool timeouts, char *buf, size_t ca
 {
 	size_t len = 0;
 	buf[0] = '\0';
-	for (size_t k = 0; k <= N_SCM; k++) {
-		uint16_t id = k < N_SCM ? scm_events[k].id : 7000;
-		bool is_timeout = k == N_SCM || id == 7009 || id == 7011 || id == 7022;
+	for (size_t k = 0; k <= SCM_EVENTS_COUNT; k++) {
+		uint16_t id = k < SCM_EVENTS_COUNT ? scm_events[k].id : SCM_EVENT_FAILED_TO_START;
+		bool is_timeout = k == SCM_EVENTS_COUNT || scm_events[k].timeout;
 		if (!t->by_kind[k] || is_timeout != timeouts || len >= cap)
 			continue;
 		len += (size_t)snprintf(buf + len, cap - len, "%s%u%s: %lu", len ? ", " : "", (unsigned)id,
-		                        k == N_SCM ? "/%%1053" : "", t->by_kind[k]);
+		                        k == SCM_EVENTS_COUNT ? "/" SCM_ERROR_REQUEST_TIMEOUT : "",
+		                        t->by_kind[k]);
 	}
 }
 
@@ -159,8 +133,8 @@ static void add_own_options(struct poptOption *own, size_t *n)
 {
 	static const struct poptOption table[] = {
 	    {"service", '\0', POPT_ARG_ARGV, &args.services, 0,
-	     "The KM service as SCM events name it (any case; repeatable; default \"" KM_DISPLAY_NAME
-	     "\", \"" KM_DISPLAY_NAME_OLD "\" (Exchange 4.0/5.0) and " KM_SHORT_NAME ")",
+	     "The KM service as SCM events name it (any case; repeatable; default \"" KMS_DISPLAY_NAME
+	     "\", \"" KMS_DISPLAY_NAME_OLD "\" (Exchange 4.0/5.0) and " KMS_SERVICE_NAME ")",
 	     "NAME"},
 	    {"failed-warning", '\0', POPT_ARG_STRING, &args.failed_warning, 0,
 	     "WARNING when the failed starts are outside RANGE (default 0: any)", "RANGE"},
@@ -230,7 +204,8 @@ int main(int argc, char **argv)
 	struct evtcheck check;
 	evtcheck_setup(&check, &args.log, common.hostname, "System");
 
-	static const char *default_services[] = {KM_DISPLAY_NAME, KM_DISPLAY_NAME_OLD, KM_SHORT_NAME, NULL};
+	static const char *default_services[] = {KMS_DISPLAY_NAME, KMS_DISPLAY_NAME_OLD, KMS_SERVICE_NAME,
+	                                         NULL};
 	struct tally tally = {.services = args.services ? args.services : default_services};
 	while (tally.services[tally.n_services]) {
 		if (!*tally.services[tally.n_services])
@@ -238,7 +213,7 @@ int main(int argc, char **argv)
 		tally.n_services++;
 	}
 	struct evtquery q = {.sources = {SCM_SOURCE}, .n_sources = 1};
-	for (size_t i = 0; i < N_SCM; i++)
+	for (size_t i = 0; i < SCM_EVENTS_COUNT; i++)
 		q.ids[q.n_ids++] = (struct evtq_id_range){scm_events[i].id, scm_events[i].id};
 	q.accept = names_km_service;
 	q.accept_ctx = &tally;

@@ -17,6 +17,7 @@
 #include "options.h"
 #include "perfdata.h"
 #include "plugin.h"
+#include "kms.h"
 
 struct config {
 	const char *kmsdata;
@@ -116,7 +117,7 @@ static void parse(int argc, char **argv, struct config *cfg)
 	if (!backup_dir_arg || !*backup_dir_arg)
 		option_fail("--backup-dir", "is required: the folder that receives the set");
 	cfg->backup_dir = backup_dir_arg;
-	cfg->service = no_service_arg ? NULL : (service_arg ? service_arg : "MSExchangeKMS");
+	cfg->service = no_service_arg ? NULL : (service_arg ? service_arg : KMS_SERVICE_NAME);
 	if (cfg->service && !*cfg->service)
 		option_fail("--service", "is empty");
 	cfg->password_file = password_file_arg;

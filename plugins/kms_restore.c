@@ -19,6 +19,7 @@
 #include "options.h"
 #include "perfdata.h"
 #include "plugin.h"
+#include "kms.h"
 
 #define EV_RESTORED 201
 #define EV_REFUSED  202
@@ -199,7 +200,7 @@ static void parse(int argc, char **argv, struct config *cfg)
 		cfg->kmsdata = default_kmsdata;
 	if (!cfg->kmsdata && !cfg->list)
 		option_fail("--kmsdata", "is required on this system: the live Kmsdata folder");
-	cfg->service = no_service_arg ? NULL : (service_arg ? service_arg : "MSExchangeKMS");
+	cfg->service = no_service_arg ? NULL : (service_arg ? service_arg : KMS_SERVICE_NAME);
 	if (cfg->service && !*cfg->service)
 		option_fail("--service", "is empty");
 	if (no_service_arg && service_arg)

@@ -18,6 +18,7 @@
 #include "pwinput.h"
 #include "secret.h"
 #include "svc.h"
+#include "kms.h"
 
 static const char purpose[] =
     "Sets the suite up on the KM server, once, as an administrator: registers the event sources, "
@@ -100,7 +101,7 @@ static enum command parse_command(const char *word)
 
 static void parse(int argc, char **argv, struct config *cfg)
 {
-	static char *state_dir, *password_file, *service = "MSExchangeKMS", *kmsdata, *program_dir;
+	static char *state_dir, *password_file, *service = KMS_SERVICE_NAME, *kmsdata, *program_dir;
 	static int purge;
 	const struct poptOption own[] = {
 	    {"state-dir", 0, POPT_ARG_STRING, &state_dir, 0,

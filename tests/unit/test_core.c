@@ -1,4 +1,4 @@
-/* test_core: runs the core's Check suites (ranges, output, options). */
+/* test_core: runs the core's Check suites (ranges, output, options, text). */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -19,6 +19,7 @@ int main(void)
 	SRunner *sr = srunner_create(range_suite());
 	srunner_add_suite(sr, plugin_suite());
 	srunner_add_suite(sr, options_suite());
+	srunner_add_suite(sr, text_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -14,20 +14,8 @@
 #include "atomicfile.h"
 #include "range.h"
 #include "strbuf.h"
-
-static int lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
-}
-
-static int path_casecmp(const char *a, const char *b)
-{
-	for (;; a++, b++) {
-		int ca = lower((unsigned char)*a), cb = lower((unsigned char)*b);
-		if (ca != cb || ca == 0)
-			return ca - cb;
-	}
-}
+#include "utctime.h"
+#include "text.h"
 
 /* Match a bracket expression at p against c; *end gets the char after ']'.
  * False with *end NULL when the bracket is not closed (then '[' is literal). */
@@ -39,9 +27,9 @@ static bool bracket_match(const char *p, int c, const char **end)
 	bool hit = false;
 	const char *start = p;
 	while (*p && (*p != ']' || p == start)) {
-		int lo = lower((unsigned char)*p), hi = lo;
+		int lo = text_fold((unsigned char)*p), hi = lo;
 		if (p[1] == '-' && p[2] && p[2] != ']') {
-			hi = lower((unsigned char)p[2]);
+			hi = text_fold((unsigned char)p[2]);
 			p += 2;
 		}
 		if (c >= lo && c <= hi)
@@ -73,7 +61,7 @@ static bool element_match(const char *p, int c, size_t *len)
 		}
 	}
 	*len = 1;
-	return lower((unsigned char)*p) == c;
+	return text_fold((unsigned char)*p) == c;
 }
 
 /* Iterative matching with one backtrack point (the last '*'): linear in
@@ -88,7 +76,7 @@ static bool glob_here(const char *p, const char *n)
 				p++;
 			star_p = p;
 			star_n = n;
-		} else if (*p && element_match(p, lower((unsigned char)*n), &len)) {
+		} else if (*p && element_match(p, text_fold((unsigned char)*n), &len)) {
 			p += len;
 			n++;
 		} else if (star_p) {
@@ -112,7 +100,7 @@ static bool bracket_check(const char *p, const char **end, char *why, size_t why
 	const char *start = p;
 	for (; *p && (*p != ']' || p == start); p++) {
 		if (p[1] == '-' && p[2] && p[2] != ']') {
-			if (lower((unsigned char)p[0]) > lower((unsigned char)p[2])) {
+			if (text_fold((unsigned char)p[0]) > text_fold((unsigned char)p[2])) {
 				snprintf(why, whycap, "has the range '%c-%c', which is empty", p[0], p[2]);
 				return false;
 			}
@@ -218,7 +206,7 @@ static void walk(struct fsys_dir *d, const char *dir, const char *rel, int depth
 	bool failed;
 	char path[FSYS_PATH_MAX], relpath[FSYS_PATH_MAX];
 	while ((name = fsys_dir_next(d, &failed, err)) != NULL) {
-		if (depth == 0 && exclude && path_casecmp(name, exclude) == 0)
+		if (depth == 0 && exclude && text_casecmp(name, exclude) == 0)
 			continue;
 		if (!fsys_join(path, sizeof path, dir, name) ||
 		    !fsys_join(relpath, sizeof relpath, rel, name)) {
@@ -265,7 +253,7 @@ static void walk(struct fsys_dir *d, const char *dir, const char *rel, int depth
 
 static int entry_cmp(const void *a, const void *b)
 {
-	return path_casecmp(((const struct kms_entry *)a)->path, ((const struct kms_entry *)b)->path);
+	return text_casecmp(((const struct kms_entry *)a)->path, ((const struct kms_entry *)b)->path);
 }
 
 bool kms_tree_walk(const char *dir, const char *exclude, struct kms_tree *tree, char *err, size_t errcap)
@@ -305,18 +293,7 @@ const struct kms_entry *kms_tree_find(const struct kms_tree *tree, const char *p
 
 void kms_time_iso(int64_t t, char *buf, size_t cap)
 {
-	/* Civil date from days since 1970-01-01 (H. Hinnant's algorithm). */
-	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-	int64_t secs = t - days * 86400;
-	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
-	int64_t year = yoe + era * 400 + (month <= 2);
-	snprintf(buf, cap, "%04" PRId64 "%02" PRId64 "%02" PRId64 "T%02" PRId64 "%02" PRId64 "%02" PRId64 "Z",
-	         year, month, day, secs / 3600, secs / 60 % 60, secs % 60);
+	utc_format_stamp(t, buf, cap);
 }
 
 size_t kms_manifest_format(const struct kms_manifest *m, const struct kms_tree *files, char *buf, size_t cap)

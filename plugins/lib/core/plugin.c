@@ -10,6 +10,7 @@
 #include "console.h"
 #include "deadline.h"
 #include "perfdata.h"
+#include "text.h"
 
 static const char *current_name = "PLUGIN";
 
@@ -36,21 +37,11 @@ const char *state_name(plugin_state s)
 	}
 }
 
-static int ascii_casecmp(const char *a, const char *b)
-{
-	for (;; a++, b++) {
-		int ca = (*a >= 'a' && *a <= 'z') ? *a - 32 : *a;
-		int cb = (*b >= 'a' && *b <= 'z') ? *b - 32 : *b;
-		if (ca != cb || ca == 0)
-			return ca - cb;
-	}
-}
-
 bool state_parse(const char *text, plugin_state *out)
 {
 	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 	for (int i = 0; i < 4; i++) {
-		if (ascii_casecmp(text, names[i]) == 0 || (text[0] == '0' + i && text[1] == '\0')) {
+		if (text_casecmp(text, names[i]) == 0 || (text[0] == '0' + i && text[1] == '\0')) {
 			*out = (plugin_state)i;
 			return true;
 		}

@@ -14,6 +14,7 @@
 #include "lock.h"
 #include "options.h"
 #include "strbuf.h"
+#include "text.h"
 
 const char *const evtcheck_exclusive[] = {"log file", "since window", NULL};
 
@@ -146,7 +147,7 @@ void evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const cha
 		char text[32];
 		evt_time_format(c->since, text, sizeof text);
 		snprintf(c->scope, sizeof c->scope, "since %s", text);
-	} else if (a->window && evt_text_equal(a->window, "all")) {
+	} else if (a->window && text_equal_nocase(a->window, "all")) {
 		snprintf(c->scope, sizeof c->scope, "in the whole log");
 	} else {
 		const char *text = a->window ? a->window : "24h";
@@ -159,7 +160,7 @@ void evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const cha
 	}
 	if (!a->clock_slack) {
 		c->time_slack = EVTQ_TIME_SLACK;
-	} else if (evt_text_equal(a->clock_slack, "all")) {
+	} else if (text_equal_nocase(a->clock_slack, "all")) {
 		c->scan_whole = true;
 	} else {
 		double slack = option_duration("--clock-slack", a->clock_slack);

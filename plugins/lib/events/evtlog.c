@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "evtquery.h"
+#include "text.h"
 
 #define FIRST_BUFFER 0x10000u
 
@@ -126,7 +127,7 @@ bool evtlog_name_known(const char *log, const char **canonical)
 	static const char *const logs[] = {"Application",       "System",     "Security",
 	                                   "Directory Service", "DNS Server", "File Replication Service"};
 	for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++) {
-		if (evt_text_equal(log, logs[i])) {
+		if (text_equal_nocase(log, logs[i])) {
 			*canonical = logs[i];
 			return true;
 		}

@@ -7,31 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int fold(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-bool evt_text_equal(const char *a, const char *b)
-{
-	for (; *a && fold((unsigned char)*a) == fold((unsigned char)*b); a++, b++)
-		;
-	return *a == '\0' && *b == '\0';
-}
-
-bool evt_text_contains(const char *haystack, const char *needle)
-{
-	size_t n = strlen(needle);
-	for (const char *h = haystack;; h++) {
-		size_t i = 0;
-		while (i < n && h[i] && fold((unsigned char)h[i]) == fold((unsigned char)needle[i]))
-			i++;
-		if (i == n)
-			return true;
-		if (!*h)
-			return false;
-	}
-}
+#include "text.h"
+#include "utctime.h"
 
 static bool id_wanted(const struct evtquery *q, uint16_t id)
 {
@@ -50,7 +27,7 @@ static bool source_wanted(const struct evtquery *q, const struct evt_record *r)
 	char source[256];
 	evt_record_source(r, source, sizeof source);
 	for (size_t i = 0; i < q->n_sources; i++)
-		if (evt_text_equal(source, q->sources[i]))
+		if (text_equal_nocase(source, q->sources[i]))
 			return true;
 	return false;
 }
@@ -62,7 +39,7 @@ static bool strings_wanted(const struct evtquery *q, const struct evt_record *r)
 		for (unsigned s = 0; s < r->num_strings && !found; s++) {
 			char text[2048];
 			evt_record_string(r, s, text, sizeof text);
-			found = evt_text_contains(text, q->matches[m]);
+			found = text_contains_nocase(text, q->matches[m]);
 		}
 		if (!found)
 			return false;
@@ -226,7 +203,7 @@ bool evtquery_parse_types(const char *text, unsigned *types, const char **why)
 				break;
 			memcpy(word, p, len);
 			word[len] = '\0';
-			if (evt_text_equal(word, names[i].name)) {
+			if (text_equal_nocase(word, names[i].name)) {
 				bits |= names[i].bit;
 				known = true;
 			}
@@ -240,16 +217,6 @@ bool evtquery_parse_types(const char *text, unsigned *types, const char **why)
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static long days_from_civil(long y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	long era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long)doe - 719468;
-}
-
 static bool leap(long y)
 {
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -305,7 +272,7 @@ bool evt_time_parse(const char *text, uint32_t *out, const char **why)
 		*why = "is not a valid date and time";
 		return false;
 	}
-	long long t = (long long)days_from_civil((long)y, (unsigned)mo, (unsigned)d) * 86400 +
+	long long t = (long long)utc_days_from_civil((int64_t)y, (unsigned)mo, (unsigned)d) * 86400 +
 	              (long long)(h * 3600 + mi * 60 + s);
 	if (t < 0 || t > 0xFFFFFFFFLL) {
 		*why = "is outside the times an event log can hold (1970 to 2106)";
@@ -317,20 +284,7 @@ bool evt_time_parse(const char *text, uint32_t *out, const char **why)
 
 size_t evt_time_format(uint32_t t, char *buf, size_t cap)
 {
-	long z = (long)(t / 86400) + 719468;
-	unsigned secs = t % 86400;
-	long era = z / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	long y = (long)yoe + era * 400;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	unsigned d = doy - (153 * mp + 2) / 5 + 1;
-	unsigned m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	int n = snprintf(buf, cap, "%04ld-%02u-%02uT%02u:%02u:%02uZ", y, m, d, secs / 3600, secs / 60 % 60,
-	                 secs % 60);
-	return n < 0 ? 0 : (size_t)n;
+	return utc_format_iso((int64_t)t, buf, cap);
 }
 
 static const char bookmarks_magic[] = "kms-evt-bookmarks 2\n";

@@ -102,11 +102,6 @@ bool evt_time_parse(const char *text, uint32_t *out, const char **why);
 /* "2026-11-21T09:38:14Z" (buf needs 21 bytes). */
 size_t evt_time_format(uint32_t t, char *buf, size_t cap);
 
-/* ASCII case-insensitive equality and substring search (UTF-8 bytes
- * beyond ASCII must be equal). */
-bool evt_text_equal(const char *a, const char *b);
-bool evt_text_contains(const char *haystack, const char *needle);
-
 /* The bookmark state file: one bookmark per log (a file path or a live
  * log name), written atomically. Version 2 lines: "NUMBER WRITTEN TAKEN KEY";
  * version 1 files ("NUMBER WRITTEN KEY") are read too. */

@@ -17,6 +17,7 @@
 #include "strbuf.h"
 #include "winapi.h"
 #include "wintext.h"
+#include "kms.h"
 
 /* Time kept back from the deadline so the caller can still report. */
 #define SVC_DEADLINE_MARGIN_MS 1500
@@ -511,26 +512,10 @@ bool svc_kill_process(unsigned long pid, long timeout_ms, struct svc_error *err)
 	return ok;
 }
 
-/* The KM service's own exit codes, which are its event IDs: 5057 (KB Q184420,
- * Q190699), 5058 (Q190698), 5060 (KB Q176737), 5085 (KB 818952), 5389 (KB
- * Q259906). */
-static const char *kms_code_meaning(unsigned long code)
-{
-	switch (code) {
-	case 5057: return "the KMS password is not valid (wrong or missing startup parameter)";
-	case 5058:
-		return "the KM service trapped an exception: Kmsdata is corrupt or missing files (Q190698)";
-	case 5060: return "the KM service could not verify the signature of its crypto service provider";
-	case 5085: return "the KM service cannot mount its key database (missing or corrupt)";
-	case 5389: return "the KM database is newer than the installed service pack";
-	}
-	return NULL;
-}
-
 size_t svc_describe_exit(const struct svc_status *st, char *buf, size_t cap)
 {
 	if (st->win32_exit_code == SVC_SERVICE_SPECIFIC_ERROR) {
-		const char *meaning = kms_code_meaning(st->service_exit_code);
+		const char *meaning = kms_event_meaning(st->service_exit_code);
 		snprintf(buf, cap, "service-specific error %lu%s%s", st->service_exit_code,
 		         meaning ? ": " : "", meaning ? meaning : "");
 	} else if (st->win32_exit_code == 0) {
