@@ -86,7 +86,7 @@ timeout 60 $runner "$bin/tests/tools/perfwiz.exe" 40 </dev/null >/dev/null 2>&1 
 perfwiz=$!
 svc_wait_for 10 sh -c "KMS_TEST_WINDOWS= timeout 10 $runner '$bin/tests/tools/winapi_probe.exe' procs perfwiz.exe | grep -q count=1"
 perfwiz_pid() { as_windows "$1" && check | sed -n 's/.*Performance Optimizer (perfwiz.exe, pid \([0-9]*\)) is running.*/\1/p' | head -n 1; }
-perfwiz_refusal() { as_windows "$1" && handler CRITICAL SOFT 3 | sed 's/pid [0-9]*/pid N/'; }
+perfwiz_refusal() { as_windows "$1" && handler CRITICAL SOFT 3 | grep '^KMS_RESTART' | sed 's/pid [0-9]*/pid N/'; }
 pw_2000=$(perfwiz_pid 2000)
 pw_nt4=$(perfwiz_pid nt4)
 standin stop "$kms_service" >/dev/null 2>&1

@@ -63,14 +63,13 @@ t_expect "-t is honoured while waiting for input" 3 '^KMS_SETUP UNKNOWN - .*(tim
 # --- install ---
 t_expect "install" 0 "^KMS_SETUP OK - state folder Z:$tmp/state made \(SYSTEM and Administrators\), event source handle_kms_restart registered, event source kms_backup registered" \
 	setup install --state-dir "$wtmp/state" </dev/null
-for source in handle_kms_restart kms_backup; do
+for source in handle_kms_restart kms_backup kms_restore; do
 	q=$(regq $source)
 	printf '%s\n' "$q" | grep -Fq "EventMessageFile    REG_EXPAND_SZ    $wplugins\\$source.exe" &&
 		printf '%s\n' "$q" | grep -Eq 'TypesSupported +REG_DWORD +0x7$' &&
 		t_pass "$source: EventMessageFile (REG_EXPAND_SZ, its program) and TypesSupported 7" ||
 		t_fail "$source: EventMessageFile and TypesSupported" "$q"
 done
-[ -z "$(regq kms_restore)" ] && t_pass "kms_restore, not installed beside it, is not registered" || t_fail "kms_restore not registered"
 [ -d "$tmp/state" ] && [ "$(others "$tmp/state")" = 0 ] && t_pass "the state folder is closed to Everyone" ||
 	t_fail "the state folder is closed to Everyone" "$(stat -c %a "$tmp/state")"
 t_expect "install again keeps the folder" 0 "^KMS_SETUP OK - state folder Z:$tmp/state kept" setup install --state-dir "$wtmp/state" </dev/null
@@ -104,9 +103,10 @@ t_expect "check: the handler reads the password kms_setup wrote (dry run)" 0 '^K
 t_expect "check: no such service is CRITICAL" 2 "^KMS_SETUP CRITICAL - service NoSuchService: " check --service NoSuchService
 t_expect "check: an open password file is CRITICAL" 2 "^KMS_SETUP CRITICAL - password file: 'Z:$tmp/open.ini'" \
 	setup check --state-dir "$wtmp/state" --password-file "$wtmp/open.ini" --kmsdata "$wtmp/kmsdata"
-t_expect "check: no Kmsmdb.edb is CRITICAL" 2 "^KMS_SETUP CRITICAL - Kmsdata Z:$tmp: " check --kmsdata "$wtmp"
+t_expect "check: no Kmsmdb.edb is CRITICAL" 2 "^KMS_SETUP CRITICAL - Kmsdata Z:$tmp: " \
+	setup check --state-dir "$wtmp/state" --password-file "$wtmp/p.ini" --kmsdata "$wtmp" </dev/null
 t_expect "check: a missing state folder is CRITICAL" 2 "^KMS_SETUP CRITICAL - state folder Z:$tmp/gone: no such folder" \
-	check --state-dir "$wtmp/gone"
+	setup check --state-dir "$wtmp/gone" --password-file "$wtmp/p.ini" --kmsdata "$wtmp/kmsdata" </dev/null
 
 # --- uninstall ---
 t_expect "uninstall" 0 '^KMS_SETUP OK - event sources removed, state folder, ledger and password file kept' setup uninstall </dev/null
