@@ -178,7 +178,7 @@ fi
 # three arguments as NRPE arguments, nothing else (NRPE's log: the command
 # asked for, then the line it ran with the arguments in place).
 asked=$(sed -n "s/^\[[0-9]*\] Host 127\.0\.0\.1 is asking for command '\(.*\)' to be run\.\.\.$/\1/p" "$agent_log" | sort -u | tr '\n' ' ')
-handler_args=$(sed -n "s/^\[[0-9]*\] Running command: .*handle_kms_restart\.exe .* --start-timeout 60s \(.*\)'$/\1/p" "$agent_log" | sort -u | tr '\n' ',')
+handler_args=$(sed -n "s/^\[[0-9]*\] Running command: .*handle_kms_restart\.exe .* --event-file [^ ]* \(.*\)'$/\1/p" "$agent_log" | sort -u | tr '\n' ',')
 if icinga_log_has "Running command '[^']*/check_nrpe' .*'-2'.*'-c' 'check_kms_service'" &&
 	[ "$asked" = '_NRPE_CHECK check_kms_service check_kms_startup handle_kms_restart ' ] &&
 	printf '%s' "$handler_args" | grep -q 'CRITICAL SOFT 2,' && printf '%s' "$handler_args" | grep -q 'CRITICAL HARD 3,' &&
