@@ -24,6 +24,7 @@ set -u
 # The characters 0.3.9 refuses in a command or an argument
 # (include/config.h:59), in nrpe.cfg's escape syntax (a backslash doubled).
 NSC_NASTY_METACHARS='|`&><'\''"\\[]{}'
+# shellcheck disable=SC1003
 NSC_PROGRAM_DIR='C:\kms\bin\'
 
 # ini_get FILE SECTION KEY DEFAULT: GetPrivateProfileString's view (section
@@ -49,9 +50,13 @@ ini_keys() {
 		cur == tolower(sec) { print trim($0) }' "$1"
 }
 
-# ini_has_module FILE DLL: [modules] loads DLL.
+lower() {
+	printf '%s' "$1" | tr '[:upper:]' '[:lower:]'
+}
+
+# ini_has_module FILE DLL: [modules] loads DLL (names case-insensitive).
 ini_has_module() {
-	ini_keys "$1" modules | tr 'A-Z' 'a-z' | grep -qx "$(printf '%s' "$2" | tr 'A-Z' 'a-z')"
+	ini_keys "$1" modules | tr '[:upper:]' '[:lower:]' | grep -qx "$(lower "$2")"
 }
 
 refuse() {
@@ -108,23 +113,27 @@ nrpe_cfg() {
 	ini_keys "$ini" 'External Scripts' | while IFS= read -r entry; do
 		name=$(printf '%s' "${entry%%=*}" | sed 's/[ \t]*$//')
 		value=$(printf '%s' "${entry#*=}" | sed 's/^[ \t]*//')
-		[ -n "$name" ] && [ "$name" != "$entry" ] || continue
+		if [ -z "$name" ] || [ "$name" = "$entry" ]; then continue; fi
 		printf 'command[%s]=%s %s\n' "$name" "$runner" "$(shell_quote "$(nrpe_command "$value" "$args_allowed")")"
 	done
 }
 
-# run AGENT_DIR LINE: the program of LINE, its arguments split at blanks.
+# run AGENT_DIR LINE: the program of LINE, its arguments split at blanks
+# and tabs (as CreateProcess's C runtime splits them; contrib's lines hold
+# no quotes).
 run() {
 	agent_dir=$1 line=$2
 	set -f
+	IFS=' 	'
 	# shellcheck disable=SC2086
 	set -- $line
 	prefix_len=${#NSC_PROGRAM_DIR}
-	head=$(printf '%s' "${1:-}" | cut -c1-"$prefix_len" | tr 'A-Z' 'a-z')
+	head=$(lower "$(printf '%s' "${1:-}" | cut -c1-"$prefix_len")")
 	program=$(printf '%s' "${1:-}" | cut -c"$((prefix_len + 1))"-)
-	if [ "$head" != "$(printf '%s' "$NSC_PROGRAM_DIR" | tr 'A-Z' 'a-z')" ] || [ ! -x "$agent_dir/$program" ]; then
+	case $program in */* | '') program=/nonexistent ;; esac
+	if [ "$head" != "$(lower "$NSC_PROGRAM_DIR")" ] || [ ! -x "$agent_dir/$program" ]; then
 		# execute_process.hpp:153: CreateProcess failed.
-		echo "ExternalCommands: failed to create process ($line): The system cannot find the file specified."
+		printf 'ExternalCommands: failed to create process (%s): The system cannot find the file specified.\n' "$line"
 		exit 3
 	fi
 	shift
