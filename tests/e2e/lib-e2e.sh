@@ -6,6 +6,7 @@
 e2e_pids=""
 e2e_dir=""
 e2e_wine=no
+e2e_outside=""
 
 # e2e_setup NAME: make the test's folder (readable by the NRPE user) and
 # arm the cleanup trap.
@@ -38,9 +39,17 @@ e2e_stop() {
 	return 0
 }
 
+# e2e_remove_at_exit FILE: a file the test wrote outside its folder (a
+# sudoers drop-in), removed by the cleanup on every exit path.
+e2e_remove_at_exit() {
+	e2e_outside="$e2e_outside $1"
+}
+
 e2e_cleanup() {
 	for pid in $e2e_pids; do e2e_stop "$pid" 10; done
 	e2e_pids=""
+	for ec_file in $e2e_outside; do rm -f "$ec_file"; done
+	e2e_outside=""
 	if [ "$e2e_wine" = yes ]; then
 		e2e_wine_stop
 	fi

@@ -1,41 +1,59 @@
-# lib-nrpe.sh: the NRPE daemon as a child process (in the foreground, -f),
+# lib-nrpe.sh: an NRPE daemon as a child process (in the foreground, -f),
 # dropping to an unprivileged user as NRPE demands, on a free local port,
-# with contrib/nrpe's fragment included verbatim. Source after lib-e2e.sh.
+# its debug log in DIR/nrpe.log. Debian's packaged daemon by default; the
+# KM server's stand-in (lib-story.sh) runs the one built with command
+# arguments. Source after lib-e2e.sh.
 
 NRPE=${NRPE:-/usr/sbin/nrpe}
 CHECK_NRPE=${CHECK_NRPE:-/usr/lib/nagios/plugins/check_nrpe}
 NRPE_USER=${NRPE_USER:-nagios}
 
-# nrpe_render DIR FRAGMENT: DIR/nrpe.cfg including FRAGMENT (a rendered
-# copy of contrib/nrpe/kms.cfg). Sets nrpe_port.
+# nrpe_render DIR INCLUDE...: DIR/nrpe.cfg: the daemon's own setup (pid
+# file, address, port, user, debug log), then each INCLUDE. Sets nrpe_port.
 nrpe_render() {
+	nr_dir=$1
+	shift
 	nrpe_port=$(e2e_free_port 25666) || return 1
-	cat >"$1/nrpe.cfg" <<NRPE_CFG
-pid_file=$1/nrpe.pid
+	{
+		cat <<NRPE_CFG
+pid_file=$nr_dir/nrpe.pid
 server_address=127.0.0.1
 server_port=$nrpe_port
 nrpe_user=$NRPE_USER
 nrpe_group=$NRPE_USER
+debug=1
+log_file=$nr_dir/nrpe.log
+NRPE_CFG
+		for nr_include in "$@"; do echo "include=$nr_include"; done
+	} >"$nr_dir/nrpe.cfg"
+}
+
+# nrpe_debian_policy FILE: the settings of Debian's packaged nrpe.cfg that
+# matter here: no arguments, no command substitution, its timeouts.
+nrpe_debian_policy() {
+	cat >"$1" <<NRPE_POLICY
 allowed_hosts=127.0.0.1,::1
 dont_blame_nrpe=0
 allow_bash_command_substitution=0
-debug=1
 command_timeout=60
-connection_timeout=60
-include=$2
-NRPE_CFG
+connection_timeout=300
+NRPE_POLICY
 }
 
-# nrpe_start DIR: start in the foreground as a child; wait (bounded) until
-# check_nrpe gets its version. Sets nrpe_pid.
+# nrpe_start DIR [OPTION...]: start "$NRPE" -c DIR/nrpe.cfg -f [OPTION...]
+# as a child; wait (bounded) until check_nrpe (with $NRPE_CLIENT_OPTS, e.g.
+# "-2 -n") gets its version. Sets nrpe_pid.
 nrpe_start() {
-	e2e_spawn nrpe "$1/nrpe.out" "$NRPE" -c "$1/nrpe.cfg" -f
+	ns_dir=$1
+	shift
+	e2e_spawn nrpe "$ns_dir/nrpe.out" "$NRPE" -c "$ns_dir/nrpe.cfg" -f "$@"
 	nrpe_pid=$e2e_pid
 	e2e_wait_daemon "$nrpe_pid" 20 nrpe_answers
 }
 
 nrpe_answers() {
-	"$CHECK_NRPE" -H 127.0.0.1 -p "$nrpe_port" -t 5 >/dev/null 2>&1
+	# shellcheck disable=SC2086
+	"$CHECK_NRPE" -H 127.0.0.1 -p "$nrpe_port" ${NRPE_CLIENT_OPTS:-} -t 5 >/dev/null 2>&1
 }
 
 # nrpe_check COMMAND: run a fixed remote command through check_nrpe;

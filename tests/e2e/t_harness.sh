@@ -232,7 +232,8 @@ fi
 r=$e2e_dir/nrpe
 mkdir -p "$r"
 printf 'command[harness_probe]=%s -t 5\n' "$probe" >"$r/harness.cfg"
-nrpe_render "$r" "$r/harness.cfg"
+nrpe_debian_policy "$r/policy.cfg"
+nrpe_render "$r" "$r/policy.cfg" "$r/harness.cfg"
 if nrpe_start "$r"; then
 	t_pass "NRPE comes up as a child on port $nrpe_port"
 else

@@ -3,9 +3,9 @@
 # services are applied by the host variable kms_server; the KM server's
 # check and the event handler go through the ITL "nrpe" CheckCommand and
 # contrib's "kms-restart-nrpe" EventCommand (the real check_nrpe, -2 -n) to
-# NSClient++ 0.3.9, stood in for by nsclient-standin.py running the
-# rendered contrib/nsclient/NSC.ini; no Icinga agent (none runs on NT 4.0 or
-# 2000). Every attempt is forced through the command pipe. Besides the
+# NSClient++ 0.3.9, stood in for by the real NRPE daemon (built with command
+# arguments) running the rendered contrib/nsclient/NSC.ini through
+# nsclient-standin.sh; no Icinga agent (none runs on NT 4.0 or 2000). Every attempt is forced through the command pipe. Besides the
 # story it proves the config's handling of Icinga's numbering: the handler
 # sees HARD at max_check_attempts, as under Nagios, and only OK HARD out of
 # the pending start.
@@ -13,6 +13,7 @@
 . "$top_srcdir/tests/e2e/lib-e2e.sh"
 . "$top_srcdir/tests/e2e/lib-nagios.sh"
 . "$top_srcdir/tests/e2e/lib-icinga.sh"
+. "$top_srcdir/tests/e2e/lib-nrpe.sh"
 . "$top_srcdir/tests/e2e/lib-wine.sh"
 . "$top_srcdir/tests/e2e/lib-story.sh"
 e2e_setup icinga
@@ -70,7 +71,7 @@ fi
 # --- healthy ----------------------------------------------------------------
 story_healthy
 if grep -q '^check_kms_service -t 20 --max-output 1024 --pending-warning 1s --pending-critical 2s -> 0: KMS_SERVICE OK' "$ledger" &&
-	grep -q '^request: check_kms_service$' "$e2e_dir/nsclient.log"; then
+	agent_log_has "Host 127\.0\.0\.1 is asking for command 'check_kms_service' to be run"; then
 	t_pass "Icinga ran check_kms_service through the ITL nrpe CheckCommand and NSC.ini's fixed command"
 else
 	t_fail "Icinga ran check_kms_service through the ITL nrpe CheckCommand" "$(cat "$ledger")"
@@ -174,14 +175,17 @@ if [ "$have_handler" = yes ]; then
 	fi
 fi
 # What crossed the network: check_nrpe -2 -n from the core, the handler's
-# three arguments as NRPE arguments, nothing else.
+# three arguments as NRPE arguments, nothing else (NRPE's log: the command
+# asked for, then the line it ran with the arguments in place).
+asked=$(sed -n "s/^\[[0-9]*\] Host 127\.0\.0\.1 is asking for command '\(.*\)' to be run\.\.\.$/\1/p" "$agent_log" | sort -u | tr '\n' ' ')
+handler_args=$(sed -n "s/^\[[0-9]*\] Running command: .*handle_kms_restart\.exe .* --event-file [^ ]* \(.*\)'$/\1/p" "$agent_log" | sort -u | tr '\n' ',')
 if icinga_log_has "Running command '[^']*/check_nrpe' .*'-2'.*'-c' 'check_kms_service'" &&
-	grep -q '^request: handle_kms_restart!CRITICAL!SOFT!2$' "$e2e_dir/nsclient.log" &&
-	grep -q '^request: handle_kms_restart!CRITICAL!HARD!3$' "$e2e_dir/nsclient.log" &&
-	! grep '^request: ' "$e2e_dir/nsclient.log" | grep -qv '^request: \(check_kms_service\|check_kms_startup\|handle_kms_restart!\(OK\|WARNING\|CRITICAL\|UNKNOWN\)!\(SOFT\|HARD\)![0-9]*\)$'; then
+	[ "$asked" = '_NRPE_CHECK check_kms_service check_kms_startup handle_kms_restart ' ] &&
+	printf '%s' "$handler_args" | grep -q 'CRITICAL SOFT 2,' && printf '%s' "$handler_args" | grep -q 'CRITICAL HARD 3,' &&
+	! printf '%s' "$handler_args" | tr ',' '\n' | grep -Ev '^$|^(OK|WARNING|CRITICAL|UNKNOWN) (SOFT|HARD) [0-9]+$' | grep -q .; then
 	t_pass "only fixed command names and handle_kms_restart STATE!TYPE!ATTEMPT crossed NRPE"
 else
-	t_fail "only the fixed commands and the handler's three arguments crossed NRPE" "$(grep '^request' "$e2e_dir/nsclient.log" | sort | uniq -c)"
+	t_fail "only the fixed commands and the handler's three arguments crossed NRPE" "asked: $asked" "handler: $handler_args"
 fi
 pid=$icinga_pid
 icinga_stop

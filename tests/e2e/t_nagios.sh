@@ -6,14 +6,15 @@
 # refuses; a stale backup -> WARNING. The Linux checks run on the demo
 # site; check_kms_service and handle_kms_restart run under Wine against the
 # stand-in KM service, reached the way Nagios reaches a KM server: the real
-# check_nrpe (-2 -n) to NSClient++ 0.3.9 (here nsclient-standin.py, an NRPE
-# v2 listener that runs the fixed commands of the rendered
-# contrib/nsclient/NSC.ini as 0.3.9 does). Then the 1 KiB limit and what
-# the core shows when the agent is not there, speaks SSL, refuses
-# arguments, knows no such command, or would cut an unbounded answer.
+# check_nrpe (-2 -n) to NSClient++ 0.3.9, here the real NRPE daemon (built
+# with command arguments) running the rendered contrib/nsclient/NSC.ini
+# through nsclient-standin.sh. Then the 1 KiB limit and what the core shows
+# when the agent is not there, is asked without -n, refuses arguments, knows
+# no such command, or would cut an unbounded answer.
 . "$top_srcdir/tests/lib/harness.sh"
 . "$top_srcdir/tests/e2e/lib-e2e.sh"
 . "$top_srcdir/tests/e2e/lib-nagios.sh"
+. "$top_srcdir/tests/e2e/lib-nrpe.sh"
 . "$top_srcdir/tests/e2e/lib-wine.sh"
 . "$top_srcdir/tests/e2e/lib-story.sh"
 e2e_setup nagios
@@ -24,23 +25,29 @@ if ! story_begin "the Nagios story"; then
 fi
 
 # Agents that go wrong the ways the troubleshooting section describes:
-# NSClient++'s own SSL (use_ssl=1, its default), [NRPE] allow_arguments=0,
-# and one command without --max-output. Nothing listens on $dead_port.
-sed 's/^use_ssl=0/use_ssl=1/' "$e2e_dir/NSC.ini" >"$e2e_dir/NSC-ssl.ini"
+# [NRPE] allow_arguments=0, and one command without --max-output. 0.3.9's
+# own SSL (use_ssl=1, its default) the stand-in refuses to render: its
+# 512-bit anonymous DH is what no OpenSSL 3 completes. Nothing listens on
+# $dead_port.
 awk '/^\[NRPE\]/ { nrpe = 1 } /^\[/ && !/^\[NRPE\]/ { nrpe = 0 }
 	nrpe && /^allow_arguments=/ { print "allow_arguments=0"; next } { print }' "$e2e_dir/NSC.ini" >"$e2e_dir/NSC-noargs.ini"
+sed 's/^use_ssl=0/use_ssl=1/' "$e2e_dir/NSC.ini" >"$e2e_dir/NSC-ssl.ini"
 sed -n 's/^check_kms_startup=\(.*\) --max-output 1024\(.*\)$/check_kms_startup_unbounded=\1\2/p' "$e2e_dir/NSC.ini" >>"$e2e_dir/NSC.ini"
-main_port=$agent_port main_pid=$agent_pid
-story_agent_start "$e2e_dir/NSC-ssl.ini" && ssl_port=$agent_port
-story_agent_start "$e2e_dir/NSC-noargs.ini" && noargs_port=$agent_port
-agent_port=$main_port
-dead_port=$(e2e_free_port 25900)
-kill "$main_pid" && e2e_wait 10 sh -c "! kill -0 $main_pid 2>/dev/null"
-story_agent_start "$e2e_dir/NSC.ini" && main_port=$agent_port
-if [ -n "${ssl_port:-}" ] && [ -n "${noargs_port:-}" ] && [ "$main_port" = "$agent_port" ] && [ -n "$dead_port" ]; then
-	t_pass "three 0.3.9 stand-ins up: NSC.ini (+ one unbounded command), use_ssl=1, [NRPE] allow_arguments=0"
+if ! sh "$top_srcdir/tests/e2e/nsclient-standin.sh" nrpe-cfg "$e2e_dir/NSC-ssl.ini" "$agent_runner" >/dev/null 2>"$e2e_dir/ssl.err" &&
+	grep -q 'use_ssl must be 0' "$e2e_dir/ssl.err"; then
+	t_pass "use_ssl=1 (0.3.9's 512-bit ADH): the stand-in says it cannot stand in for it"
 else
-	t_fail "three 0.3.9 stand-ins up" "$(e2e_attach "$e2e_dir/nsclient.out" 5)"
+	t_fail "use_ssl=1: the stand-in refuses it" "$(cat "$e2e_dir/ssl.err")"
+fi
+main_pid=$agent_pid
+story_agent_start "$e2e_dir/NSC-noargs.ini" && noargs_port=$agent_port noargs_log=$agent_log
+e2e_stop "$main_pid" 10
+story_agent_start "$e2e_dir/NSC.ini" && main_port=$agent_port
+dead_port=$(e2e_free_port 25900)
+if [ -n "${noargs_port:-}" ] && [ -n "${main_port:-}" ] && [ -n "$dead_port" ]; then
+	t_pass "two NRPE stand-ins up: NSC.ini (+ one unbounded command), [NRPE] allow_arguments=0"
+else
+	t_fail "two NRPE stand-ins up" "$(e2e_attach "$e2e_dir/agent-2/nrpe.out" 5)" "$(e2e_attach "$e2e_dir/agent-3/nrpe.out" 5)"
 fi
 
 # The admin's part: a time period, a contact, check-host-alive, the host.
@@ -109,7 +116,7 @@ define service {
     host_name           kms1
     active_checks_enabled 0
     service_description bad-ssl
-    check_command       check_nrpe_ssl_default!$ssl_port
+    check_command       check_nrpe_ssl_default!$main_port
 }
 define command {
     command_name    check_nrpe_ssl_default
@@ -142,10 +149,12 @@ fi
 # --- healthy ----------------------------------------------------------------
 story_healthy
 if grep -q '^check_kms_service -t 20 --max-output 1024 --pending-warning 1s --pending-critical 2s -> 0: KMS_SERVICE OK' "$ledger" &&
-	grep -q '^request: check_kms_service$' "$e2e_dir/nsclient.log"; then
+	agent_log_has "Host 127\.0\.0\.1 is asking for command 'check_kms_service' to be run" &&
+	agent_log_has "Running command: /usr/bin/sudo -n $agent_runner 'C:\\\\kms\\\\bin\\\\check_kms_service\.exe -t 20 "; then
 	t_pass "Nagios ran check_kms_service through check_nrpe -2 -n and NSC.ini's fixed command"
 else
-	t_fail "Nagios ran check_kms_service through check_nrpe and NSC.ini's fixed command" "$(cat "$ledger")"
+	t_fail "Nagios ran check_kms_service through check_nrpe and NSC.ini's fixed command" "$(cat "$ledger")" \
+		"$(grep 'Running command' "$agent_log" | tail -n 2)"
 fi
 
 # --- the hung start -----------------------------------------------------------
@@ -267,10 +276,11 @@ else
 fi
 agent_nrpe -2 -n -t 30 -c check_kms_startup
 bytes=$(printf '%s\n' "$agent_out" | wc -c)
-if [ "$agent_status" -eq 2 ] && [ "$bytes" -le 1024 ] && ! grep -q 'Truncating' "$e2e_dir/nsclient.log"; then
-	t_pass "1 KiB: check_nrpe receives $bytes bytes, the agent cut nothing"
+if [ "$agent_status" -eq 2 ] && [ "$bytes" -le 1024 ] &&
+	printf '%s\n' "$agent_out" | tail -n 1 | grep -Eq '^\.\.\. [0-9]+ more lines cut to fit the 1024-byte output limit$'; then
+	t_pass "1 KiB: check_nrpe receives $bytes bytes ending in the program's own last line: the agent cut nothing"
 else
-	t_fail "1 KiB: the agent cut nothing" "status $agent_status, $bytes bytes" "$(grep Truncat "$e2e_dir/nsclient.log")"
+	t_fail "1 KiB: the agent cut nothing" "status $agent_status, $bytes bytes" "$(printf '%s\n' "$agent_out" | tail -n 2)"
 fi
 # The same program without --max-output: the agent keeps the first 1023
 # bytes, cut wherever they end, without a word.
@@ -298,17 +308,22 @@ nagios_bad() {
 }
 nagios_bad bad-not-answering 3 "connect to address 127\.0\.0\.1 port $dead_port: Connection refused" \
 	"KM server not answering: UNKNOWN (-u) with check_nrpe's reason"
-nagios_bad bad-ssl 3 'Could not complete SSL handshake|out of bounds' \
-	"0.3.9's own SSL (512-bit anonymous DH): UNKNOWN, the handshake cannot complete with OpenSSL 3"
+nagios_bad bad-ssl 3 '^CHECK_NRPE: Error - Could not connect to 127\.0\.0\.1: Connection reset by peer$' \
+	"check_nrpe without -n to use_ssl=0: UNKNOWN (-u), the agent resets the connection"
+if agent_log_has 'Error: \(use_ssl == false\): Request packet version was invalid!'; then
+	t_pass "without -n: the agent's log says the request was not an NRPE packet"
+else
+	t_fail "without -n: the agent's log says why" "$(e2e_attach "$agent_log" 5)"
+fi
 nagios_bad bad-no-arguments 3 '^CHECK_NRPE: Receive header underflow - only 0 bytes received' \
 	"[NRPE] allow_arguments=0: the agent hangs up, UNKNOWN"
-if grep -q '^Request contained arguments (not currently allowed, check the allow_arguments option)\.$' "$e2e_dir/nsclient.log"; then
-	t_pass "allow_arguments=0: the agent's log names the setting"
+if grep -Eq '^\[[0-9]+\] Error: Request contained command arguments, but argument option is not enabled!$' "$noargs_log"; then
+	t_pass "allow_arguments=0: the agent's log names the setting (dont_blame_nrpe=0 here)"
 else
-	t_fail "allow_arguments=0: the agent's log names the setting" "$(tail -n 5 "$e2e_dir/nsclient.log")"
+	t_fail "allow_arguments=0: the agent's log names the setting" "$(e2e_attach "$noargs_log" 5)"
 fi
-nagios_bad bad-unknown-command 3 '^UNKNOWN: No handler for that command$' \
-	"unknown command: UNKNOWN, 0.3.9's 'No handler for that command'"
+nagios_bad bad-unknown-command 3 "^NRPE: Command 'check_kms_nothing' not defined\$" \
+	"unknown command: UNKNOWN, NRPE's 'Command ... not defined' (0.3.9: 'No handler for that command')"
 restarts_before=$(grep -c 'started with 2 argument' "$standin_log")
 nagios_bad bad-handler-input 3 "^KMS_RESTART UNKNOWN - --state: 'BOGUS' is not a state" \
 	"the handler through NRPE with a state it does not understand: one UNKNOWN line naming it"
@@ -318,13 +333,28 @@ if [ "$(grep -c 'started with 2 argument' "$standin_log")" -eq "$restarts_before
 else
 	t_fail "the handler given BOGUS SOFT x did nothing" "$(grep handle_kms_restart "$ledger" | tail -n 2)"
 fi
-agent_nrpe -2 -n -t 10 -c handle_kms_restart -a 'C:\kms' SOFT 2
-if [ "$agent_status" -eq 3 ] && grep -q 'illegal metachars' "$e2e_dir/nsclient.log"; then
-	t_pass "a backslash in an argument: the agent refuses it (0.3.9's nasty characters)"
+# Each of 0.3.9's refused characters (include/config.h:59) in an argument.
+handler_runs_before=$(grep -c '^handle_kms_restart ' "$ledger")
+refused=""
+for nasty in 'C:\kms' 'a|b' 'a`b' 'a&b' 'a>b' 'a<b' "a'b" 'a"b' 'a[b' 'a]b' 'a{b' 'a}b'; do
+	agent_nrpe -2 -n -t 10 -c handle_kms_restart -a "$nasty" SOFT 2
+	printf '%s\n' "$agent_out" | grep -q '^CHECK_NRPE: Receive header underflow' || refused="$refused [$nasty: $agent_status $agent_out]"
+done
+nasty_logged=$(grep -c 'Error: Request contained illegal metachars!$' "$agent_log")
+if [ -z "$refused" ] && [ "$nasty_logged" -eq 12 ] && [ "$(grep -c '^handle_kms_restart ' "$ledger")" -eq "$handler_runs_before" ]; then
+	t_pass "each of 0.3.9's twelve refused characters in an argument: the agent hangs up, logs it, runs nothing"
 else
-	t_fail "a backslash in an argument is refused" "$agent_status: $agent_out"
+	t_fail "0.3.9's refused characters are refused" "logged $nasty_logged of 12" "$refused"
 fi
-
+# A character 0.3.9 lets through (NRPE's own default set refuses it) reaches
+# the program inside its argument, never a shell: the line runs in single
+# quotes, and a quote is one of the refused characters.
+agent_nrpe -2 -n -t 30 -c handle_kms_restart -a 'a;b' SOFT 2
+if [ "$agent_status" -eq 3 ] && printf '%s\n' "$agent_out" | grep -q "^KMS_RESTART UNKNOWN - --state: 'a;b' is not a state"; then
+	t_pass "';' (allowed by 0.3.9) reaches the handler inside its argument, which it names"
+else
+	t_fail "';' reaches the handler inside its argument" "$agent_status: $agent_out"
+fi
 pid=$nagios_pid
 nagios_stop
 if ! e2e_alive "$pid"; then t_pass "Nagios stopped by pid"; else t_fail "Nagios stopped by pid"; fi
