@@ -291,17 +291,21 @@ static bool scan_for_eof(struct evtfile *ef, struct evt_eof *eof, uint64_t *at, 
 	return true;
 }
 
-/* No EOF record: follow the chain of records forward from the header's
- * start offset; the last one whose number follows on is the newest. */
-static bool follow_chain(struct evtfile *ef, const struct evt_header *h, char *err, size_t errlen)
+/* A dirty log's records found by following their chain (no EOF record). */
+struct chain {
+	uint64_t start;   /* the header's start offset: where the walk forward began */
+	uint64_t end;     /* where the newest record ends */
+	uint64_t covered; /* ring bytes of the records found, with tail padding */
+	uint32_t count;   /* records found forward from start */
+	uint32_t number;  /* the newest one's record number */
+	uint32_t older;   /* records found back from start (a stale header) */
+};
+
+/* Forward from c->start while the records decode and number on by one,
+ * skipping the tail padding at the physical end. False on an I/O error. */
+static bool chain_forward(struct evtfile *ef, struct chain *c, char *err, size_t errlen)
 {
-	uint64_t start = h->start_offset, p = start, covered = 0;
-	uint32_t count = 0, number = 0;
-	if (!in_ring(ef, start))
-		return damaged(ef, err, errlen, EVT_OFF_HDR_START,
-		               "no EOF record, and the header's start offset %" PRIu32
-		               " lies outside the file",
-		               h->start_offset);
+	uint64_t p = c->start;
 	for (;;) {
 		if (ef->size - p < EVT_RECORD_FIXED) {
 			uint64_t pad = ef->size - p;
@@ -312,38 +316,42 @@ static bool follow_chain(struct evtfile *ef, const struct evt_header *h, char *e
 					return false;
 				padding = word == EVT_TAIL_PADDING;
 			}
-			if (!padding || covered + pad >= ring_len(ef))
+			if (!padding || c->covered + pad >= ring_len(ef))
 				break;
-			covered += pad;
+			c->covered += pad;
 			p = EVT_HEADER_SIZE;
 		}
 		uint32_t len;
 		struct evt_record rec;
 		if (!ring_u32(ef, p, &len, false, err, errlen))
 			return false;
-		if (!length_plausible(len, ring_len(ef) - covered))
+		if (!length_plausible(len, ring_len(ef) - c->covered))
 			break;
 		const uint8_t *bytes = record_bytes(ef, p, len, false, err, errlen);
 		if (!bytes)
 			return false;
 		if (!evt_record_decode(bytes, len, &rec, NULL) ||
-		    (count > 0 && rec.record_number != number + 1))
+		    (c->count > 0 && rec.record_number != c->number + 1))
 			break;
-		number = rec.record_number;
-		count++;
-		covered += len;
+		c->number = rec.record_number;
+		c->count++;
+		c->covered += len;
 		p = ring_add(ef, p, len);
-		if (covered >= ring_len(ef))
+		if (c->covered >= ring_len(ef))
 			break;
 	}
-	if (count == 0)
-		return damaged(ef, err, errlen, start,
-		               "no EOF record, and no valid record at the header's start offset");
-	/* The header's start offset may be stale: older records can lie before
-	 * it. Walk back from it while the records decode and number on. */
-	uint32_t first = number - (count - 1), older = 0;
-	uint64_t back = start;
-	while (first > 1 && covered < ring_len(ef)) {
+	c->end = p;
+	return true;
+}
+
+/* The header's start offset may be stale: older records can lie before it.
+ * Walk back from it while the records decode and number down by one,
+ * stopping at evicted space. False on an I/O error. */
+static bool chain_back(struct evtfile *ef, struct chain *c, char *err, size_t errlen)
+{
+	uint32_t first = c->number - (c->count - 1);
+	uint64_t back = c->start;
+	while (first > 1 && c->covered < ring_len(ef)) {
 		uint64_t end = back, pad = 0;
 		if (end == EVT_HEADER_SIZE) { /* the previous record ends before the tail padding */
 			end = ef->size;
@@ -363,8 +371,8 @@ static bool follow_chain(struct evtfile *ef, const struct evt_header *h, char *e
 			return false;
 		/* The service evicts records to keep room for the EOF record after
 		 * the newest: a record that would leave less is an evicted one. */
-		if (covered + pad + EVT_EOF_SIZE > ring_len(ef) ||
-		    !length_plausible(len, ring_len(ef) - covered - pad - EVT_EOF_SIZE))
+		if (c->covered + pad + EVT_EOF_SIZE > ring_len(ef) ||
+		    !length_plausible(len, ring_len(ef) - c->covered - pad - EVT_EOF_SIZE))
 			break;
 		uint64_t at = ring_sub(ef, end, len);
 		const uint8_t *bytes = record_bytes(ef, at, len, true, err, errlen);
@@ -373,21 +381,42 @@ static bool follow_chain(struct evtfile *ef, const struct evt_header *h, char *e
 		if (!evt_record_decode(bytes, len, &rec, NULL) || rec.record_number != first - 1)
 			break;
 		first--;
-		older++;
-		covered += pad + len;
+		c->older++;
+		c->covered += pad + len;
 		back = at;
 	}
-	ef->pos = p == EVT_HEADER_SIZE ? ef->size : p;
-	ef->remaining = covered;
-	ef->expected = number;
+	return true;
+}
+
+/* No EOF record: follow the chain of records forward from the header's
+ * start offset (the last one whose number follows on is the newest), then
+ * back from it for a stale header's older records. */
+static bool follow_chain(struct evtfile *ef, const struct evt_header *h, char *err, size_t errlen)
+{
+	struct chain c = {.start = h->start_offset};
+	if (!in_ring(ef, c.start))
+		return damaged(ef, err, errlen, EVT_OFF_HDR_START,
+		               "no EOF record, and the header's start offset %" PRIu32
+		               " lies outside the file",
+		               h->start_offset);
+	if (!chain_forward(ef, &c, err, errlen))
+		return false;
+	if (c.count == 0)
+		return damaged(ef, err, errlen, c.start,
+		               "no EOF record, and no valid record at the header's start offset");
+	if (!chain_back(ef, &c, err, errlen))
+		return false;
+	ef->pos = c.end == EVT_HEADER_SIZE ? ef->size : c.end;
+	ef->remaining = c.covered;
+	ef->expected = c.number;
 	char before[96] = "";
-	if (older)
+	if (c.older)
 		snprintf(before, sizeof before, ", and %" PRIu32 " older records before it (stale header)",
-		         older);
+		         c.older);
 	snprintf(ef->base.note, sizeof ef->base.note,
 	         "%s has no EOF record (dirty log): followed the record chain from byte offset %" PRIu64
 	         " to %" PRIu64 ", %" PRIu32 " records%s",
-	         ef->base.name, start, p, count, before);
+	         ef->base.name, c.start, c.end, c.count, before);
 	return true;
 }
 
