@@ -35,7 +35,7 @@ unsigned ese_page_tag_count(const uint8_t *page, size_t page_size)
 	return get_u16(page + ESE_PAGE_OFF_FIRST_FREE_TAG);
 }
 
-bool ese_page_tag(const uint8_t *page, size_t page_size, unsigned i, struct ese_tag *out)
+static bool ese_page_tag(const uint8_t *page, size_t page_size, unsigned i, struct ese_tag *out)
 {
 	if (page_size < ESE_PAGE_HEADER_LEN + ESE_PAGE_TAG_LEN ||
 	    i >= (page_size - ESE_PAGE_HEADER_LEN) / ESE_PAGE_TAG_LEN)
@@ -53,7 +53,7 @@ bool ese_page_tag(const uint8_t *page, size_t page_size, unsigned i, struct ese_
 	return true;
 }
 
-bool ese_entry_data(const struct ese_tag *tag, const uint8_t **data, size_t *size)
+static bool ese_entry_data(const struct ese_tag *tag, const uint8_t **data, size_t *size)
 {
 	size_t at = 0;
 	if (tag->flags & ESE_TAG_COMMON_KEY)

@@ -78,10 +78,6 @@ struct ese_tag {
 
 /* The number of tags in use on a page (its header says). */
 unsigned ese_page_tag_count(const uint8_t *page, size_t page_size);
-/* Tag i of a page; false when it lies outside the page. */
-bool ese_page_tag(const uint8_t *page, size_t page_size, unsigned i, struct ese_tag *out);
-/* The data of a B-tree entry (after its keys); false when malformed. */
-bool ese_entry_data(const struct ese_tag *tag, const uint8_t **data, size_t *size);
 
 /* Reads ESE page number `pgno` (1 .. pages) into buf (page_size bytes);
  * false with err (FSYS_ERR_MAX bytes) on an I/O error. */

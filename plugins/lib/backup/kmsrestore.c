@@ -80,6 +80,15 @@ static bool order_sets(struct kmsrestore_sets *s)
 	return true;
 }
 
+static void sets_free(struct kmsrestore_sets *s)
+{
+	for (size_t i = 0; i < s->count; i++)
+		kms_set_free(&s->items[i].set);
+	free(s->items);
+	free(s->order);
+	memset(s, 0, sizeof *s);
+}
+
 bool kmsrestore_sets_load(const char *backup_dir, int64_t now, struct kmsrestore_sets *out, char *err,
                           size_t errcap)
 {
@@ -101,20 +110,11 @@ bool kmsrestore_sets_load(const char *backup_dir, int64_t now, struct kmsrestore
 	}
 	kms_names_free(&names);
 	if (!order_sets(out)) {
-		kmsrestore_sets_free(out);
+		sets_free(out);
 		snprintf(err, errcap, "out of memory");
 		return false;
 	}
 	return true;
-}
-
-void kmsrestore_sets_free(struct kmsrestore_sets *s)
-{
-	for (size_t i = 0; i < s->count; i++)
-		kms_set_free(&s->items[i].set);
-	free(s->items);
-	free(s->order);
-	memset(s, 0, sizeof *s);
 }
 
 static void append(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -44,7 +44,6 @@ struct kmsrestore_sets {
  * read. */
 bool kmsrestore_sets_load(const char *backup_dir, int64_t now, struct kmsrestore_sets *out, char *err,
                           size_t errcap);
-void kmsrestore_sets_free(struct kmsrestore_sets *s);
 
 /* The set to restore when none is named: the newest sound one. Newer sets
  * that are not sound are passed over (listed in why); a set dated in the

@@ -293,11 +293,6 @@ double option_duration(const char *option, const char *text)
 	return option_quantity(option, text, VALUE_DURATION);
 }
 
-double option_size(const char *option, const char *text)
-{
-	return option_quantity(option, text, VALUE_SIZE);
-}
-
 long option_integer(const char *option, const char *text, long min, long max)
 {
 	double v;

@@ -64,7 +64,6 @@ size_t options_help_text(const struct program_info *info, const struct poptOptio
 /* Value checks for a program's own options. Each returns the parsed value
  * or exits UNKNOWN: "<option>: '<text>' <why>". */
 double option_duration(const char *option, const char *text);
-double option_size(const char *option, const char *text);
 long option_integer(const char *option, const char *text, long min, long max);
 plugin_state option_state(const char *option, const char *text);
 struct range option_range(const char *option, const char *text, enum value_kind kind);

@@ -22,11 +22,6 @@ void plugin_set_name(const char *name)
 	current_name = name;
 }
 
-const char *plugin_name(void)
-{
-	return current_name;
-}
-
 const char *state_name(plugin_state s)
 {
 	switch (s) {

@@ -40,7 +40,6 @@ plugin_state state_worst(plugin_state a, plugin_state b);
 
 /* The service name every line of this process carries ("EVENTS"). */
 void plugin_set_name(const char *name);
-const char *plugin_name(void);
 
 void report_init(struct report *r, const char *name);
 /* Raise the state to s if s is worse. */

@@ -4,19 +4,19 @@
 #include <stdio.h>
 #include <string.h>
 
-void strbuf_init(struct strbuf *sb, char *mem, size_t cap)
-{
-	sb->data = mem;
-	sb->cap = cap;
-	strbuf_clear(sb);
-}
-
-void strbuf_clear(struct strbuf *sb)
+static void strbuf_clear(struct strbuf *sb)
 {
 	sb->len = 0;
 	sb->truncated = false;
 	if (sb->cap > 0)
 		sb->data[0] = '\0';
+}
+
+void strbuf_init(struct strbuf *sb, char *mem, size_t cap)
+{
+	sb->data = mem;
+	sb->cap = cap;
+	strbuf_clear(sb);
 }
 
 size_t utf8_prefix(const char *s, size_t n)
@@ -52,7 +52,8 @@ void strbuf_append(struct strbuf *sb, const char *text)
 	strbuf_appendn(sb, text, strlen(text));
 }
 
-void strbuf_vappendf(struct strbuf *sb, const char *fmt, va_list ap)
+static void strbuf_vappendf(struct strbuf *sb, const char *fmt, va_list ap) KMS_PRINTF(2, 0);
+static void strbuf_vappendf(struct strbuf *sb, const char *fmt, va_list ap)
 {
 	if (sb->cap == 0)
 		return;

@@ -23,11 +23,9 @@ struct strbuf {
 };
 
 void strbuf_init(struct strbuf *sb, char *mem, size_t cap);
-void strbuf_clear(struct strbuf *sb);
 void strbuf_append(struct strbuf *sb, const char *text);
 void strbuf_appendn(struct strbuf *sb, const char *text, size_t n);
 void strbuf_appendf(struct strbuf *sb, const char *fmt, ...) KMS_PRINTF(2, 3);
-void strbuf_vappendf(struct strbuf *sb, const char *fmt, va_list ap) KMS_PRINTF(2, 0);
 
 /* Length of the longest prefix of s[0..n) that ends on a UTF-8 boundary. */
 size_t utf8_prefix(const char *s, size_t n);

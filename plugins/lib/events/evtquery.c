@@ -47,7 +47,7 @@ static bool strings_wanted(const struct evtquery *q, const struct evt_record *r)
 	return true;
 }
 
-bool evtquery_matches(const struct evtquery *q, const struct evt_record *r)
+static bool evtquery_matches(const struct evtquery *q, const struct evt_record *r)
 {
 	return id_wanted(q, r->event_id) && (q->types == 0 || (q->types & r->event_type)) &&
 	       source_wanted(q, r) && strings_wanted(q, r) && (!q->accept || q->accept(r, q->accept_ctx));

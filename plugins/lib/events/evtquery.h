@@ -81,9 +81,6 @@ struct evtquery_result {
 bool evtquery_run(const struct evtquery *q, struct evt_source *src, struct evtquery_result *res, char *err,
                   size_t errlen);
 
-/* Does r pass q's filters (sources, ids, types, strings, accept)? The window
- * and bookmark are not looked at. */
-bool evtquery_matches(const struct evtquery *q, const struct evt_record *r);
 
 /* "Was event `id` of `source` logged at or after `since`?": the count of
  * such records in src. The restart handler's question about Event 5058. */

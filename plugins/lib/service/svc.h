@@ -134,10 +134,6 @@ bool svc_process_handle_age(struct svc_process *p, double *seconds, struct svc_e
 bool svc_process_end(struct svc_process *p, long timeout_ms, struct svc_error *err);
 void svc_process_close(struct svc_process *p);
 
-/* Terminate the process `pid` (the service's own, from its status; never by
- * name) and wait on its handle, at most timeout_ms: after TerminateProcess
- * the service manager may go on reporting the dead pid. */
-bool svc_kill_process(unsigned long pid, long timeout_ms, struct svc_error *err);
 
 /* Why a stopped service stopped, one phrase: "exited cleanly", "The service
  * did not respond... (1053)", or for service-specific codes the KM service's

@@ -499,19 +499,6 @@ enum svc_wait_result svc_wait_progress(struct svc *s, svc_state want, long timeo
 	return wait_for(s, want, timeout_ms, last, progressed, stalled, err);
 }
 
-bool svc_kill_process(unsigned long pid, long timeout_ms, struct svc_error *err)
-{
-	no_error(err);
-	if (pid == 0)
-		return fail_no_pid(err, "end");
-	HANDLE h = OpenProcess(PROCESS_TERMINATE | SYNCHRONIZE, FALSE, (DWORD)pid);
-	if (!h)
-		return fail_last(err, "cannot open process %lu", pid);
-	bool ok = end_and_wait(h, pid, timeout_ms, err);
-	CloseHandle(h);
-	return ok;
-}
-
 size_t svc_describe_exit(const struct svc_status *st, char *buf, size_t cap)
 {
 	if (st->win32_exit_code == SVC_SERVICE_SPECIFIC_ERROR) {
