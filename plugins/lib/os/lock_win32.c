@@ -13,35 +13,11 @@
 
 #include "winapi.h"
 #include "wintext.h"
+#include "winsid.h"
 
 struct lock {
 	HANDLE mutex;
 };
-
-/* The well-known SIDs the lock trusts: LocalSystem and BUILTIN\Administrators. */
-static PSID well_known_sid(bool admins)
-{
-	SID_IDENTIFIER_AUTHORITY nt = {SECURITY_NT_AUTHORITY};
-	PSID sid = NULL;
-	if (admins)
-		AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, DOMAIN_ALIAS_RID_ADMINS, 0, 0,
-		                         0, 0, 0, 0, &sid);
-	else
-		AllocateAndInitializeSid(&nt, 1, SECURITY_LOCAL_SYSTEM_RID, 0, 0, 0, 0, 0, 0, 0, &sid);
-	return sid;
-}
-
-/* This process's user, copied into buf. */
-static PSID process_user(BYTE *buf, DWORD cap)
-{
-	HANDLE token;
-	if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
-		return NULL;
-	DWORD needed = 0;
-	BOOL ok = GetTokenInformation(token, TokenUser, buf, cap, &needed);
-	CloseHandle(token);
-	return ok ? ((TOKEN_USER *)buf)->User.Sid : NULL;
-}
 
 struct trusted {
 	PSID system, admins, user;
@@ -50,9 +26,9 @@ struct trusted {
 
 static bool trusted_open(struct trusted *t)
 {
-	t->system = well_known_sid(false);
-	t->admins = well_known_sid(true);
-	t->user = process_user(t->user_buf, sizeof t->user_buf);
+	t->system = winsid_alloc(WINSID_SYSTEM);
+	t->admins = winsid_alloc(WINSID_ADMINS);
+	t->user = winsid_process_user(t->user_buf, sizeof t->user_buf);
 	return t->system && t->admins && t->user;
 }
 

@@ -11,6 +11,7 @@
 #include <windows.h>
 
 #include "wintext.h"
+#include "winsid.h"
 
 /* Rights that change a file or folder or its access list. */
 #define CHANGE_RIGHTS                                                                                        \
@@ -35,17 +36,16 @@ static void describe(char *err, size_t errcap, const char *what, const char *pat
 
 static bool known_sids(PSID *system, PSID *admins)
 {
-	SID_IDENTIFIER_AUTHORITY nt = {SECURITY_NT_AUTHORITY};
+	*system = winsid_alloc(WINSID_SYSTEM);
+	*admins = winsid_alloc(WINSID_ADMINS);
+	if (*system && *admins)
+		return true;
+	if (*system)
+		FreeSid(*system);
+	if (*admins)
+		FreeSid(*admins);
 	*system = *admins = NULL;
-	if (!AllocateAndInitializeSid(&nt, 1, SECURITY_LOCAL_SYSTEM_RID, 0, 0, 0, 0, 0, 0, 0, system) ||
-	    !AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, DOMAIN_ALIAS_RID_ADMINS, 0, 0, 0,
-	                              0, 0, 0, admins)) {
-		if (*system)
-			FreeSid(*system);
-		*system = NULL;
-		return false;
-	}
-	return true;
+	return false;
 }
 
 static void private_sd_free(struct private_sd *p)
@@ -151,32 +151,6 @@ bool privacl_write_file(const char *path, const void *data, size_t len, char *er
 	return false;
 }
 
-/* The process's user, copied into buf. */
-static PSID process_user(BYTE *buf, DWORD cap)
-{
-	HANDLE token;
-	if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
-		return NULL;
-	DWORD needed = 0;
-	BOOL ok = GetTokenInformation(token, TokenUser, buf, cap, &needed);
-	CloseHandle(token);
-	return ok ? ((TOKEN_USER *)buf)->User.Sid : NULL;
-}
-
-static void account_name(PSID sid, char *out, size_t cap)
-{
-	wchar_t name[128], domain[128], full[260];
-	DWORD n = 128, d = 128;
-	SID_NAME_USE use;
-	if (!LookupAccountSidW(NULL, sid, name, &n, domain, &d, &use)) {
-		snprintf(out, cap, "an account without a name");
-		return;
-	}
-	_snwprintf(full, 260, L"%ls%ls%ls", domain, *domain ? L"\\" : L"", name);
-	full[259] = L'\0';
-	win_from_wide(full, out, cap);
-}
-
 /* The first allowed entry giving `rights` to someone not trusted, or -1. */
 static long first_stranger(ACL *dacl, DWORD rights, PSID user)
 {
@@ -219,7 +193,7 @@ static enum privacl_verdict judge_dacl(const char *path, PSECURITY_DESCRIPTOR sd
 		snprintf(err, errcap, "'%s' has no access list: everyone may change it", path);
 		return PRIVACL_OPEN;
 	}
-	long i = first_stranger(dacl, rights, process_user(user_buf, sizeof user_buf));
+	long i = first_stranger(dacl, rights, winsid_process_user(user_buf, sizeof user_buf));
 	if (i == -2) {
 		snprintf(err, errcap, "cannot walk the access list of '%s'", path);
 		return PRIVACL_ERROR;
@@ -229,7 +203,7 @@ static enum privacl_verdict judge_dacl(const char *path, PSECURITY_DESCRIPTOR sd
 	ACCESS_ALLOWED_ACE *ace = NULL;
 	GetAce(dacl, (DWORD)i, (void **)&ace);
 	char name[256];
-	account_name((PSID)&ace->SidStart, name, sizeof name);
+	winsid_account_name((PSID)&ace->SidStart, name, sizeof name);
 	snprintf(err, errcap, "'%s' is %s by %s: allow only SYSTEM and Administrators", path,
 	         (ace->Mask & CHANGE_RIGHTS) ? "changeable" : "readable", name);
 	return PRIVACL_OPEN;

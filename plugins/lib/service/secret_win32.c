@@ -10,55 +10,13 @@
 
 #include "secret.h"
 #include "wintext.h"
+#include "winsid.h"
 
 /* Rights that let a trustee read the file's contents, or change the file or
  * its access list (and so read it next). */
 #define READ_RIGHTS    (FILE_READ_DATA | GENERIC_READ | GENERIC_ALL | MAXIMUM_ALLOWED)
 #define CHANGE_RIGHTS  (FILE_WRITE_DATA | FILE_APPEND_DATA | GENERIC_WRITE | WRITE_DAC | WRITE_OWNER | DELETE)
 #define REFUSED_RIGHTS (READ_RIGHTS | CHANGE_RIGHTS)
-
-static bool sid_is_well_known(PSID sid, DWORD rid)
-{
-	SID_IDENTIFIER_AUTHORITY nt = {SECURITY_NT_AUTHORITY};
-	PSID known = NULL;
-	bool same = false;
-	BOOL made =
-	    rid == DOMAIN_ALIAS_RID_ADMINS
-	        ? AllocateAndInitializeSid(&nt, 2, SECURITY_BUILTIN_DOMAIN_RID, rid, 0, 0, 0, 0, 0, 0, &known)
-	        : AllocateAndInitializeSid(&nt, 1, rid, 0, 0, 0, 0, 0, 0, 0, &known);
-	if (made) {
-		same = EqualSid(sid, known);
-		FreeSid(known);
-	}
-	return same;
-}
-
-/* The current process's user, copied into buf. */
-static PSID current_user(BYTE *buf, DWORD cap)
-{
-	HANDLE token;
-	if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token))
-		return NULL;
-	DWORD needed = 0;
-	BOOL ok = GetTokenInformation(token, TokenUser, buf, cap, &needed);
-	CloseHandle(token);
-	return ok ? ((TOKEN_USER *)buf)->User.Sid : NULL;
-}
-
-static void trustee_name(PSID sid, char *out, size_t cap)
-{
-	wchar_t name[128], domain[128];
-	DWORD n = 128, d = 128;
-	SID_NAME_USE use;
-	if (LookupAccountSidW(NULL, sid, name, &n, domain, &d, &use)) {
-		wchar_t full[260];
-		_snwprintf(full, 260, L"%ls%ls%ls", domain, *domain ? L"\\" : L"", name);
-		full[259] = L'\0';
-		win_from_wide(full, out, cap);
-	} else {
-		win_sid_text(sid, out, cap);
-	}
-}
 
 /* SECRET_OK when only the allowed trustees may read; why names the first other. */
 static enum secret_status check_acl(HANDLE file, const char *path, char *why, size_t whycap)
@@ -78,7 +36,7 @@ static enum secret_status check_acl(HANDLE file, const char *path, char *why, si
 	}
 	enum secret_status result = SECRET_OK;
 	BYTE user_buf[256];
-	PSID user = current_user(user_buf, sizeof user_buf);
+	PSID user = winsid_process_user(user_buf, sizeof user_buf);
 	ACL_SIZE_INFORMATION info;
 	if (!dacl) {
 		snprintf(why, whycap, "'%s' has no access list: everyone may read it", path);
@@ -103,12 +61,11 @@ static enum secret_status check_acl(HANDLE file, const char *path, char *why, si
 			    (ace->Header.AceFlags & INHERIT_ONLY_ACE) || !(ace->Mask & REFUSED_RIGHTS))
 				continue;
 			PSID sid = (PSID)&ace->SidStart;
-			if (sid_is_well_known(sid, SECURITY_LOCAL_SYSTEM_RID) ||
-			    sid_is_well_known(sid, DOMAIN_ALIAS_RID_ADMINS) ||
+			if (winsid_is(sid, WINSID_SYSTEM) || winsid_is(sid, WINSID_ADMINS) ||
 			    (owner && EqualSid(sid, owner)) || (user && EqualSid(sid, user)))
 				continue;
 			char name[256];
-			trustee_name(sid, name, sizeof name);
+			winsid_account_name(sid, name, sizeof name);
 			snprintf(why, whycap,
 			         "'%s' is %s by %s: allow only SYSTEM, Administrators and its owner", path,
 			         (ace->Mask & READ_RIGHTS) ? "readable"
