@@ -17,15 +17,8 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/popt-mingw.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# A private APT configuration with a deb-src line, so the machine's own
-# sources stay untouched.
-suite=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-mkdir -p "$work/apt/lists/partial"
-echo "deb-src http://deb.debian.org/debian $suite main" >"$work/apt/sources.list"
-apt_opts="-o Dir::Etc::sourcelist=$work/apt/sources.list -o Dir::Etc::sourceparts=/nonexistent -o Dir::State::Lists=$work/apt/lists -o APT::Sandbox::User=root"
-# shellcheck disable=SC2086
-apt-get -q $apt_opts update >"$work/apt.log" 2>&1 || { cat "$work/apt.log"; exit 1; }
-(cd "$work" && apt-get -q $apt_opts source --download-only popt >>"$work/apt.log" 2>&1) || { cat "$work/apt.log"; exit 1; }
+# Debian's source package, through a private APT configuration.
+sh "$(dirname "$0")/apt-source.sh" popt "$work"
 
 cd "$work"
 tar xf popt_*.orig.tar.*
