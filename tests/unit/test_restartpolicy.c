@@ -838,11 +838,19 @@ START_TEST(start_hangs)
 }
 END_TEST
 
+/* A test case of the suite, each test from the handler's defaults (setup). */
+static TCase *test_case(Suite *s, const char *name)
+{
+	TCase *tc = tcase_create(name);
+	tcase_add_checked_fixture(tc, setup, NULL);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
 static Suite *restartpolicy_suite(void)
 {
 	Suite *s = suite_create("restartpolicy");
-	TCase *rules = tcase_create("event and ledger");
-	tcase_add_checked_fixture(rules, setup, NULL);
+	TCase *rules = test_case(s, "event and ledger");
 	tcase_add_test(rules, only_critical_restarts);
 	tcase_add_test(rules, soft_only_at_its_attempt);
 	tcase_add_test(rules, hard_at_any_attempt);
@@ -850,9 +858,7 @@ static Suite *restartpolicy_suite(void)
 	tcase_add_test(rules, hard_once_per_episode);
 	tcase_add_test(rules, budget_spent);
 	tcase_add_test(rules, exception_counts_since_the_later_start_or_recovery);
-	suite_add_tcase(s, rules);
-	TCase *service = tcase_create("the service as it is");
-	tcase_add_checked_fixture(service, setup, NULL);
+	TCase *service = test_case(s, "the service as it is");
 	tcase_add_test(service, running_stopped_paused);
 	tcase_add_test(service, start_pending_by_its_age);
 	tcase_add_test(service, start_pending_ambiguous_or_shared);
@@ -860,25 +866,20 @@ static Suite *restartpolicy_suite(void)
 	tcase_add_test(service, stop_pending_checkpoint_moving);
 	tcase_add_test(service, stop_pending_watch_cut_short_or_ended);
 	tcase_add_test(service, stop_pending_without_time_for_the_watch);
-	suite_add_tcase(s, service);
-	TCase *refusals_tc = tcase_create("refusals");
-	tcase_add_checked_fixture(refusals_tc, setup, NULL);
-	tcase_add_test(refusals_tc, perfwiz_refuses);
-	tcase_add_test(refusals_tc, unsound_kmsdata_refuses);
-	tcase_add_test(refusals_tc, unreadable_database_beside_a_hung_process);
-	tcase_add_test(refusals_tc, exception_event_refuses);
-	tcase_add_test(refusals_tc, password_file_refuses);
-	tcase_add_test(refusals_tc, not_enough_time_left);
-	tcase_add_test(refusals_tc, dry_run_says_what_it_would_do);
-	suite_add_tcase(s, refusals_tc);
-	TCase *acting = tcase_create("acting");
-	tcase_add_checked_fixture(acting, setup, NULL);
+	TCase *refusing = test_case(s, "refusals");
+	tcase_add_test(refusing, perfwiz_refuses);
+	tcase_add_test(refusing, unsound_kmsdata_refuses);
+	tcase_add_test(refusing, unreadable_database_beside_a_hung_process);
+	tcase_add_test(refusing, exception_event_refuses);
+	tcase_add_test(refusing, password_file_refuses);
+	tcase_add_test(refusing, not_enough_time_left);
+	tcase_add_test(refusing, dry_run_says_what_it_would_do);
+	TCase *acting = test_case(s, "acting");
 	tcase_add_test(acting, end_hung_only_when_unchanged);
 	tcase_add_test(acting, start_reaches_running);
 	tcase_add_test(acting, start_fails);
 	tcase_add_test(acting, start_stops_with_its_code);
 	tcase_add_test(acting, start_hangs);
-	suite_add_tcase(s, acting);
 	return s;
 }
 
