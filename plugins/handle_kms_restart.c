@@ -2,7 +2,11 @@
  * safely: only on CRITICAL (SOFT at one attempt, or HARD when that did not
  * happen), one at a time, within a budget, never beside Performance
  * Optimizer or over an unsound Kmsdata, and always with its password given as
- * a service argument. Every action and refusal also goes to the event log. */
+ * a service argument. Every action and refusal also goes to the event log.
+ * The rules are restartpolicy's (plugins/lib/service); this file parses the
+ * options, gathers what the rules need (the ledger under the locks, the
+ * service through svc.h, Kmsdata, Event 5058, Performance Optimizer, the
+ * password file), acts, and reports: every outcome goes through finish(). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -46,7 +46,7 @@ enum restart_event_id {
 #define RESTART_RECOVERY_WAIT_MS   10000 /* an OK waits at most this for a handler at work */
 #define RESTART_RECOVERY_MARGIN_MS 2000  /* ...and leaves this of -t to report */
 
-#define RESTART_TEXT_MAX 1024
+#define RESTART_TEXT_MAX 2048 /* a path of up to 1 KiB and its sentence */
 
 struct restart_outcome {
 	plugin_state state;
