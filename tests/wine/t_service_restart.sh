@@ -65,6 +65,22 @@ lines=$(printf '%s\n' "$t_out" | wc -l)
 [ "$(restarts)" -eq 0 ] && [ "$(svc_state)" = STOPPED ] && t_pass "bad input restarted nothing" ||
 	t_fail "bad input restarted nothing" "state $(svc_state), $(restarts) restarts"
 
+# Paths too long for the ledger's or Kmsmdb.edb's name: UNKNOWN, and in the
+# event log (both once ended the handler without a record). The printed line
+# is cut at 1 KiB (plugin_exit), the log holds all of it.
+long=$(printf '%01100d' 0)
+t_expect "a --state-dir too long for the ledger's name: UNKNOWN" 3 "^KMS_RESTART UNKNOWN - --state-dir: 'Z:$tmp/0{900}" \
+	timeout 60 $runner "$bin/plugins/handle_kms_restart.exe" --state-dir "$wtmp/$long" --password-file "$wtmp/Kmspwd.ini" \
+	--log "$wtmp/handler.log" --kmsdata "$wtmp/kmsdata" CRITICAL SOFT 3
+grep -q "ERROR 3: --state-dir: 'Z:$tmp/0*' is too long" "$tmp/handler.log" && t_pass "the --state-dir too long is in the log" ||
+	t_fail "the --state-dir too long is in the log"
+t_expect "a --kmsdata too long for Kmsmdb.edb's name: UNKNOWN" 3 "^KMS_RESTART UNKNOWN - --kmsdata: 'Z:$tmp/0{900}" \
+	handler --kmsdata "$wtmp/$long" CRITICAL SOFT 3
+grep -q "ERROR 2: --kmsdata: 'Z:$tmp/0*' is too long" "$tmp/handler.log" && t_pass "the --kmsdata too long is in the log" ||
+	t_fail "the --kmsdata too long is in the log"
+[ "$(restarts)" -eq 0 ] && [ "$(svc_state)" = STOPPED ] && t_pass "paths too long restarted nothing" ||
+	t_fail "paths too long restarted nothing" "state $(svc_state), $(restarts) restarts"
+
 # --- skip rules ---
 t_expect "OK: skipped" 0 '^KMS_RESTART OK - skipped \(OK HARD\)$' handler OK HARD 3
 t_expect "WARNING: skipped, -v says why" 0 '^KMS_RESTART OK - skipped: MSExchangeKMS is WARNING SOFT; only CRITICAL starts a restart$' handler -v WARNING SOFT 1
