@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kms.h"
 #include "options.h"
 #include "perfdata.h"
 #include "plugin.h"
@@ -12,7 +13,6 @@
 #include "range.h"
 #include "svc.h"
 #include "text.h"
-#include "kms.h"
 
 static const char purpose[] =
     "Checks the Exchange Key Management Server service (MSExchangeKMS): running (with its pid and "

@@ -14,13 +14,14 @@
 #include <time.h>
 
 #include "deadline.h"
-#include "eventsink.h"
 #include "ese.h"
+#include "eventsink.h"
 #include "evtfile.h"
 #include "evtlog.h"
 #include "evtquery.h"
 #include "exchsetup.h"
 #include "fsys.h"
+#include "kms.h"
 #include "kmsdata.h"
 #include "ledger.h"
 #include "lock.h"
@@ -39,9 +40,9 @@
 #define DEFAULT_HUNG_AFTER     "180s"
 #define DEFAULT_START_TIMEOUT  "120s"
 #define DEFAULT_EVENT_WINDOW   "24h"
-#define DEFAULT_SERVICE        "MSExchangeKMS"
+#define DEFAULT_SERVICE        KMS_SERVICE_NAME
 #define DEFAULT_BACKUP_PATTERN "*"
-#define DEFAULT_EVENT_SOURCE   "MSExchangeKMS"
+#define DEFAULT_EVENT_SOURCE   KMS_SERVICE_NAME
 #define DEFAULT_PERFWIZ        "perfwiz.exe"
 #define DEFAULT_TIMEOUT        170 /* seconds (-t) */
 #define MAX_RESTARTS_TEXT      "254"

@@ -11,13 +11,13 @@
 #include "deadline.h"
 #include "eventsink.h"
 #include "exchsetup.h"
+#include "kms.h"
 #include "kmscopy.h"
 #include "kmsdata.h"
 #include "lock.h"
 #include "options.h"
 #include "perfdata.h"
 #include "plugin.h"
-#include "kms.h"
 
 struct config {
 	const char *kmsdata;

@@ -10,16 +10,16 @@
 #include <time.h>
 
 #include "backupsvc.h"
+#include "deadline.h"
 #include "exchsetup.h"
+#include "kms.h"
 #include "kmscopy.h"
 #include "kmsrestore.h"
 #include "ledger.h"
 #include "lock.h"
-#include "deadline.h"
 #include "options.h"
 #include "perfdata.h"
 #include "plugin.h"
-#include "kms.h"
 
 #define EV_RESTORED 201
 #define EV_REFUSED  202

@@ -11,6 +11,7 @@
 #include "evsource.h"
 #include "exchsetup.h"
 #include "fsys.h"
+#include "kms.h"
 #include "kmsdata.h"
 #include "options.h"
 #include "plugin.h"
@@ -18,7 +19,6 @@
 #include "pwinput.h"
 #include "secret.h"
 #include "svc.h"
-#include "kms.h"
 
 static const char purpose[] =
     "Sets the suite up on the KM server, once, as an administrator: registers the event sources, "

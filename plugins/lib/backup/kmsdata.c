@@ -14,8 +14,8 @@
 #include "atomicfile.h"
 #include "range.h"
 #include "strbuf.h"
-#include "utctime.h"
 #include "text.h"
+#include "utctime.h"
 
 /* Match a bracket expression at p against c; *end gets the char after ']'.
  * False with *end NULL when the bracket is not closed (then '[' is literal). */

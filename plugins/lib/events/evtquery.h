@@ -81,7 +81,6 @@ struct evtquery_result {
 bool evtquery_run(const struct evtquery *q, struct evt_source *src, struct evtquery_result *res, char *err,
                   size_t errlen);
 
-
 /* "Was event `id` of `source` logged at or after `since`?": the count of
  * such records in src. The restart handler's question about Event 5058. */
 bool evtquery_count_since(struct evt_source *src, const char *source, uint16_t id, uint32_t since,

@@ -12,8 +12,8 @@
 #include <aclapi.h>
 
 #include "winapi.h"
-#include "wintext.h"
 #include "winsid.h"
+#include "wintext.h"
 
 struct lock {
 	HANDLE mutex;

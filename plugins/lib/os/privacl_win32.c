@@ -10,8 +10,8 @@
 #include <string.h>
 #include <windows.h>
 
-#include "wintext.h"
 #include "winsid.h"
+#include "wintext.h"
 
 /* Rights that change a file or folder or its access list. */
 #define CHANGE_RIGHTS                                                                                        \

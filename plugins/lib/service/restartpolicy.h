@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kms.h"
 #include "ledger.h"
 #include "plugin.h"
 #include "proc.h"
@@ -34,8 +35,8 @@ enum restart_event_id {
 };
 
 /* The KM service's "trapped an exception" event id and service-specific
- * exit code (KB Q190698): Kmsdata is corrupt. */
-#define RESTART_KMS_EXCEPTION 5058UL
+ * exit code (Q190698): Kmsdata is corrupt (kms.h). */
+#define RESTART_KMS_EXCEPTION ((unsigned long)KMS_EVENT_TRAPPED_EXCEPTION)
 
 /* Time margins, in milliseconds. */
 #define RESTART_REPORT_MARGIN_MS   3000  /* kept from -t to write the report */

@@ -9,8 +9,8 @@
 #include <aclapi.h>
 
 #include "secret.h"
-#include "wintext.h"
 #include "winsid.h"
+#include "wintext.h"
 
 /* Rights that let a trustee read the file's contents, or change the file or
  * its access list (and so read it next). */

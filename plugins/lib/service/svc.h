@@ -134,7 +134,6 @@ bool svc_process_handle_age(struct svc_process *p, double *seconds, struct svc_e
 bool svc_process_end(struct svc_process *p, long timeout_ms, struct svc_error *err);
 void svc_process_close(struct svc_process *p);
 
-
 /* Why a stopped service stopped, one phrase: "exited cleanly", "The service
  * did not respond... (1053)", or for service-specific codes the KM service's
  * own meaning ("service-specific error 5057: the KMS password is not valid

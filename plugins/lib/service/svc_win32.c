@@ -13,11 +13,11 @@
 #include <windows.h>
 
 #include "deadline.h"
+#include "kms.h"
 #include "proc.h"
 #include "strbuf.h"
 #include "winapi.h"
 #include "wintext.h"
-#include "kms.h"
 
 /* Time kept back from the deadline so the caller can still report. */
 #define SVC_DEADLINE_MARGIN_MS 1500
