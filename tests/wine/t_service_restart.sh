@@ -75,7 +75,8 @@ t_expect "a --state-dir too long for the ledger's name: UNKNOWN" 3 "^KMS_RESTART
 grep -q "ERROR 3: --state-dir: 'Z:$tmp/0*' is too long" "$tmp/handler.log" && t_pass "the --state-dir too long is in the log" ||
 	t_fail "the --state-dir too long is in the log"
 t_expect "a --kmsdata too long for Kmsmdb.edb's name: UNKNOWN" 3 "^KMS_RESTART UNKNOWN - --kmsdata: 'Z:$tmp/0{900}" \
-	handler --kmsdata "$wtmp/$long" CRITICAL SOFT 3
+	timeout 60 $runner "$bin/plugins/handle_kms_restart.exe" --state-dir "$wtmp/state" --password-file "$wtmp/Kmspwd.ini" \
+	--log "$wtmp/handler.log" --kmsdata "$wtmp/$long" CRITICAL SOFT 3
 grep -q "ERROR 2: --kmsdata: 'Z:$tmp/0*' is too long" "$tmp/handler.log" && t_pass "the --kmsdata too long is in the log" ||
 	t_fail "the --kmsdata too long is in the log"
 [ "$(restarts)" -eq 0 ] && [ "$(svc_state)" = STOPPED ] && t_pass "paths too long restarted nothing" ||
