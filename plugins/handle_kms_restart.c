@@ -509,28 +509,35 @@ static void backup_advice(const void *ctx, char *buf, size_t cap)
 		snprintf(buf + n, cap - (size_t)n, " (%s)", err);
 		return;
 	}
-	struct kms_set set, best;
-	bool have = false;
+	/* The newest set by the rule check_kms_backup and kms_restore use
+	 * (kms_sets_newest: ties by name); one dated ahead of the clock is no
+	 * backup to point an admin at. */
+	struct kms_set *sets = calloc(names.count ? names.count : 1, sizeof *sets);
+	bool *future = calloc(names.count ? names.count : 1, sizeof *future);
+	if (!sets || !future) {
+		free(sets);
+		free(future);
+		kms_names_free(&names);
+		return; /* out of memory: the advice without the set */
+	}
+	int64_t now = (int64_t)time(NULL);
 	for (size_t i = 0; i < names.count; i++) {
-		kms_set_load(cfg->backup_dir, names.names[i], &set);
-		if (set.listed && (!have || set.time > best.time)) {
-			if (have)
-				kms_set_free(&best);
-			best = set;
-			have = true;
-		} else {
-			kms_set_free(&set);
-		}
+		kms_set_load(cfg->backup_dir, names.names[i], &sets[i]);
+		future[i] = sets[i].listed && kms_set_from_future(&sets[i], now);
 	}
-	kms_names_free(&names);
-	if (!have) {
+	size_t newest = kms_sets_newest(sets, names.count, future);
+	if (newest < names.count) {
+		char when[32];
+		kms_time_iso(sets[newest].time, when, sizeof when);
+		snprintf(buf + n, cap - (size_t)n, ": the newest set is '%s' (%s)", sets[newest].path, when);
+	} else {
 		snprintf(buf + n, cap - (size_t)n, " (no backup set found in '%s')", cfg->backup_dir);
-		return;
 	}
-	char when[32];
-	kms_time_iso(best.time, when, sizeof when);
-	snprintf(buf + n, cap - (size_t)n, ": the newest set is '%s' (%s)", best.path, when);
-	kms_set_free(&best);
+	for (size_t i = 0; i < names.count; i++)
+		kms_set_free(&sets[i]);
+	free(sets);
+	free(future);
+	kms_names_free(&names);
 }
 
 static void kmsdata_verdict(struct restart_refusals *r, enum restart_kmsdata verdict, const char *fmt, ...)

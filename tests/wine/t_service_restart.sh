@@ -171,11 +171,14 @@ wait "$perfwiz_pid" 2>/dev/null
 grep -q 'ERROR 2: refused: Performance Optimizer' "$tmp/handler.log" && t_pass "the refusal is in the log" || t_fail "the refusal is in the log"
 
 # --- unsound Kmsdata, naming the newest backup set ---
-mkdir -p "$tmp/backup/KMS-20261101T000000Z" "$tmp/backup/KMS-20261120T000000Z"
+# (a set dated ahead of the clock is no backup to name: the newest believable one is)
+mkdir -p "$tmp/backup/KMS-20261101T000000Z" "$tmp/backup/KMS-20261120T000000Z" "$tmp/backup/KMS-20991231T000000Z"
 make_edb "$tmp/backup/KMS-20261101T000000Z/Kmsmdb.edb"
 make_edb "$tmp/backup/KMS-20261120T000000Z/Kmsmdb.edb"
+make_edb "$tmp/backup/KMS-20991231T000000Z/Kmsmdb.edb"
 touch -d '2026-11-01 00:00:00' "$tmp/backup/KMS-20261101T000000Z/Kmsmdb.edb"
 touch -d '2026-11-20 00:00:00' "$tmp/backup/KMS-20261120T000000Z/Kmsmdb.edb"
+touch -d '2099-12-31 00:00:00' "$tmp/backup/KMS-20991231T000000Z/Kmsmdb.edb"
 before=$(starts)
 mv "$tmp/kmsdata/Kmsmdb.edb" "$tmp/good.edb"
 t_expect "Kmsmdb.edb missing: refused, newest backup named" 2 \
