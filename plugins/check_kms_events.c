@@ -221,8 +221,11 @@ static void describe_ids(char *buf, size_t cap)
 		len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? "," : "", args.ids[i]);
 }
 
+/* Room for this program's options with the log options evtcheck shares. */
+#define OWN_OPTIONS_MAX 16
+
 /* This program's options, after the log options evtcheck shares. */
-static void add_own_options(struct poptOption *own, size_t *n)
+static void add_own_options(struct poptOption *own, size_t *n, size_t cap)
 {
 	static const struct poptOption table[] = {
 	    {"source", 's', POPT_ARG_ARGV, &args.sources, 0,
@@ -255,7 +258,7 @@ static void add_own_options(struct poptOption *own, size_t *n)
 	     "NAME"},
 	};
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-		own[(*n)++] = table[i];
+		options_append(own, n, cap, table[i]);
 	own[*n] = (struct poptOption)POPT_TABLEEND;
 }
 
@@ -302,10 +305,10 @@ static _Noreturn void report_events(const struct evtcheck *check, const struct c
 
 int main(int argc, char **argv)
 {
-	struct poptOption own[16];
+	struct poptOption own[OWN_OPTIONS_MAX];
 	size_t n = 0;
-	evtcheck_add_options(own, &n, &args.log, "Application");
-	add_own_options(own, &n);
+	evtcheck_add_options(own, &n, OWN_OPTIONS_MAX, &args.log, "Application");
+	add_own_options(own, &n, OWN_OPTIONS_MAX);
 	struct common_options common;
 	options_parse(argc, argv, &info, own, &common);
 

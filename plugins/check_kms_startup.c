@@ -128,8 +128,11 @@ static void count_text(unsigned long n, const char *one, const char *many, const
 	         *detail ? ")" : "");
 }
 
+/* Room for this program's options with the log options evtcheck shares. */
+#define OWN_OPTIONS_MAX 12
+
 /* This program's options, after the log options evtcheck shares. */
-static void add_own_options(struct poptOption *own, size_t *n)
+static void add_own_options(struct poptOption *own, size_t *n, size_t cap)
 {
 	static const struct poptOption table[] = {
 	    {"service", '\0', POPT_ARG_ARGV, &args.services, 0,
@@ -142,7 +145,7 @@ static void add_own_options(struct poptOption *own, size_t *n)
 	     "CRITICAL when the failed starts are outside RANGE (default 2: three or more)", "RANGE"},
 	};
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-		own[(*n)++] = table[i];
+		options_append(own, n, cap, table[i]);
 	own[*n] = (struct poptOption)POPT_TABLEEND;
 }
 
@@ -191,10 +194,10 @@ static _Noreturn void report_tally(const struct evtcheck *check, const struct ta
 
 int main(int argc, char **argv)
 {
-	struct poptOption own[12];
+	struct poptOption own[OWN_OPTIONS_MAX];
 	size_t n = 0;
-	evtcheck_add_options(own, &n, &args.log, "System");
-	add_own_options(own, &n);
+	evtcheck_add_options(own, &n, OWN_OPTIONS_MAX, &args.log, "System");
+	add_own_options(own, &n, OWN_OPTIONS_MAX);
 	struct common_options common;
 	options_parse(argc, argv, &info, own, &common);
 	struct range failed_warn =

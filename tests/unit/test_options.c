@@ -152,6 +152,31 @@ static void long_line_child(void *arg)
 	plugin_exit(STATE_WARNING, "%s", text);
 }
 
+/* Fill a table of room for 3 entries with its end: the third append is one
+ * too many. arg: how many to append. */
+static void append_child(void *arg)
+{
+	struct poptOption t[3];
+	size_t n = 0, want = (size_t) * (const int *)arg;
+	for (size_t i = 0; i < want; i++)
+		options_append(t, &n, sizeof t / sizeof t[0], own_table[0]);
+	t[n] = (struct poptOption)POPT_TABLEEND;
+	plugin_exit(STATE_OK, "%zu appended", n);
+}
+
+START_TEST(option_tables_are_bounded)
+{
+	int two = 2, three = 3;
+	struct outcome o = run_child(append_child, &two);
+	ck_assert_int_eq(o.status, 0);
+	ck_assert_ptr_nonnull(strstr(o.first, " OK - 2 appended"));
+	o = run_child(append_child, &three);
+	ck_assert_int_eq(o.status, 3);
+	ck_assert_ptr_nonnull(
+	    strstr(o.first, " UNKNOWN - internal error: an option table holds at most 2 options"));
+}
+END_TEST
+
 /* --max-output is a common option: every program's output obeys it. */
 START_TEST(max_output_bounds_the_answer)
 {
@@ -216,6 +241,7 @@ Suite *options_suite(void)
 	tcase_add_test(tc, value_helpers);
 	tcase_add_test(tc, help_text);
 	tcase_add_test(tc, max_output_bounds_the_answer);
+	tcase_add_test(tc, option_tables_are_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }

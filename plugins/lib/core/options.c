@@ -288,6 +288,14 @@ static double option_quantity(const char *option, const char *text, enum value_k
 	return v;
 }
 
+void options_append(struct poptOption *t, size_t *n, size_t cap, struct poptOption entry)
+{
+	if (*n + 1 >= cap) /* one entry stays for the table's end */
+		plugin_exit(STATE_UNKNOWN, "internal error: an option table holds at most %zu options",
+		            cap - 1);
+	t[(*n)++] = entry;
+}
+
 double option_duration(const char *option, const char *text)
 {
 	return option_quantity(option, text, VALUE_DURATION);

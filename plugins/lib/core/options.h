@@ -61,6 +61,11 @@ void options_parse(int argc, char **argv, const struct program_info *info, const
 size_t options_help_text(const struct program_info *info, const struct poptOption *own, char *buf,
                          size_t cap);
 
+/* Append entry to a program's own option table t (*n entries so far, room
+ * for cap with its end): a table too small is an internal error, UNKNOWN,
+ * never a write past its end. */
+void options_append(struct poptOption *t, size_t *n, size_t cap, struct poptOption entry);
+
 /* Value checks for a program's own options. Each returns the parsed value
  * or exits UNKNOWN: "<option>: '<text>' <why>". */
 double option_duration(const char *option, const char *text);

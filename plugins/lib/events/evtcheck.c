@@ -18,71 +18,58 @@
 
 const char *const evtcheck_exclusive[] = {"log file", "since window", NULL};
 
-void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args *a, const char *default_log)
+void evtcheck_add_options(struct poptOption *t, size_t *n, size_t cap, struct evtcheck_args *a,
+                          const char *default_log)
 {
 	static char log_help[160];
 	snprintf(log_help, sizeof log_help,
 	         "Read the live NAME log (Windows; default %s). Known: Application, System, Security, "
 	         "Directory Service, DNS Server, File Replication Service",
 	         default_log);
-	t[(*n)++] =
-	    (struct poptOption){"file",
-	                        'f',
-	                        POPT_ARG_ARGV,
-	                        &a->files,
-	                        0,
+	options_append(
+	    t, n, cap,
+	    (struct poptOption){"file", 'f', POPT_ARG_ARGV, &a->files, 0,
 	                        "Read the exported .evt file PATH instead of the live log; repeatable "
 	                        "(counts add up). Wrapped and dirty copies are read too",
-	                        "PATH"};
-	t[(*n)++] = (struct poptOption){"log", 'l', POPT_ARG_STRING, &a->log, 0, log_help, "NAME"};
-	t[(*n)++] = (struct poptOption){
-	    "window",
-	    '\0',
-	    POPT_ARG_STRING,
-	    &a->window,
-	    0,
-	    "Count events generated in the last DURATION (90s, 15m, 26h, 7d, 2w), or "
-	    "'all' for the whole log (default 24h). Reading stops, newest first, once past the window "
-	    "by --clock-slack",
-	    "DURATION|all"};
-	t[(*n)++] = (struct poptOption){
-	    "clock-slack",
-	    '\0',
-	    POPT_ARG_STRING,
-	    &a->clock_slack,
-	    0,
-	    "A window reads on past records written up to DURATION before it began, so a clock "
-	    "stepped back that far hides no event (default 1h); 'all' reads every record of the log "
-	    "(slower on big logs, blind to any clock step)",
-	    "DURATION|all"};
-	t[(*n)++] = (struct poptOption){"since",
-	                                '\0',
-	                                POPT_ARG_STRING,
-	                                &a->since,
-	                                0,
-	                                "Count events generated at or after TIME, ISO-8601 UTC with Z "
-	                                "(2026-11-21T09:30:00Z), or a date alone (from its start in UTC); "
-	                                "instead of --window",
-	                                "TIME"};
-	t[(*n)++] = (struct poptOption){
-	    "state-file",
-	    '\0',
-	    POPT_ARG_STRING,
-	    &a->state_file,
-	    0,
-	    "Bookmark mode: count only events newer than the previous run's, remembered in PATH (written "
-	    "atomically and locked while in use: a second check sharing it waits up to 5 s; survives a log "
-	    "that wrapped (a note names records overwritten unread) or was cleared; an older copy never "
-	    "moves it back). The first run uses the window",
-	    "PATH"};
-	t[(*n)++] =
-	    (struct poptOption){"max-events",
-	                        '\0',
-	                        POPT_ARG_STRING,
-	                        &a->max_events,
-	                        0,
-	                        "List at most N matching events in the long output (default 10, 0 to 100)",
-	                        "N"};
+	                        "PATH"});
+	options_append(t, n, cap,
+	               (struct poptOption){"log", 'l', POPT_ARG_STRING, &a->log, 0, log_help, "NAME"});
+	options_append(
+	    t, n, cap,
+	    (struct poptOption){
+	        "window", '\0', POPT_ARG_STRING, &a->window, 0,
+	        "Count events generated in the last DURATION (90s, 15m, 26h, 7d, 2w), or "
+	        "'all' for the whole log (default 24h). Reading stops, newest first, once past the window "
+	        "by --clock-slack",
+	        "DURATION|all"});
+	options_append(
+	    t, n, cap,
+	    (struct poptOption){
+	        "clock-slack", '\0', POPT_ARG_STRING, &a->clock_slack, 0,
+	        "A window reads on past records written up to DURATION before it began, so a clock "
+	        "stepped back that far hides no event (default 1h); 'all' reads every record of the log "
+	        "(slower on big logs, blind to any clock step)",
+	        "DURATION|all"});
+	options_append(t, n, cap,
+	               (struct poptOption){"since", '\0', POPT_ARG_STRING, &a->since, 0,
+	                                   "Count events generated at or after TIME, ISO-8601 UTC with Z "
+	                                   "(2026-11-21T09:30:00Z), or a date alone (from its start in UTC); "
+	                                   "instead of --window",
+	                                   "TIME"});
+	options_append(
+	    t, n, cap,
+	    (struct poptOption){
+	        "state-file", '\0', POPT_ARG_STRING, &a->state_file, 0,
+	        "Bookmark mode: count only events newer than the previous run's, remembered in PATH (written "
+	        "atomically and locked while in use: a second check sharing it waits up to 5 s; survives a "
+	        "log "
+	        "that wrapped (a note names records overwritten unread) or was cleared; an older copy never "
+	        "moves it back). The first run uses the window",
+	        "PATH"});
+	options_append(t, n, cap,
+	               (struct poptOption){
+	                   "max-events", '\0', POPT_ARG_STRING, &a->max_events, 0,
+	                   "List at most N matching events in the long output (default 10, 0 to 100)", "N"});
 }
 
 /* The bookmark key of a source, "file PATH" or "log HOST NAME", in key

@@ -25,9 +25,10 @@ struct evtcheck_args {
 	char *clock_slack;
 };
 
-/* Append the event log options to a popt table (t[*n] onwards, 7 entries);
- * default_log is named in the help. */
-void evtcheck_add_options(struct poptOption *t, size_t *n, struct evtcheck_args *a, const char *default_log);
+/* Append the event log options to a popt table (t[*n] onwards, room for
+ * cap entries with its end); default_log is named in the help. */
+void evtcheck_add_options(struct poptOption *t, size_t *n, size_t cap, struct evtcheck_args *a,
+                          const char *default_log);
 
 #define EVTCHECK_MAX_EVENTS 100
 /* A record generated later than this after the check's start is dated
