@@ -53,6 +53,19 @@ static const char notes[] =
     "  check_kms_service --pending-warning 2m --pending-critical 5m -t 20\n"
     "  check_kms_service -H exchange01 --not-found WARNING\n";
 
+/* The defaults, in one place: parse() starts from them and --help shows them. */
+#define DEFAULT_SERVICE          KMS_SERVICE_NAME
+#define DEFAULT_PENDING_WARNING  "60s"
+#define DEFAULT_PENDING_CRITICAL "180s"
+#define DEFAULT_NOT_FOUND        "CRITICAL"
+#define DEFAULT_PERFWIZ          "perfwiz.exe"
+#define DEFAULT_DEPENDS_ON       KMS_DS_SERVICE_NAME
+
+/* A START_PENDING is watched for a tenth of its wait hint, at least 1 s and at most 3 s. */
+#define CHECKPOINT_SAMPLE_HINT_DIVISOR 10
+#define CHECKPOINT_SAMPLE_MIN_MS       1000
+#define CHECKPOINT_SAMPLE_MAX_MS       3000
+
 static const struct program_info info = {
     .name = "SERVICE",
     .progname = "check_kms_service",
@@ -71,38 +84,49 @@ struct config {
 	struct common_options common;
 };
 
+/* The options as given, starting from their defaults. */
+static struct {
+	char *service, *pending_warning, *pending_critical, *not_found, *perfwiz, *depends_on;
+} given = {
+    .service = DEFAULT_SERVICE,
+    .pending_warning = DEFAULT_PENDING_WARNING,
+    .pending_critical = DEFAULT_PENDING_CRITICAL,
+    .not_found = DEFAULT_NOT_FOUND,
+    .perfwiz = DEFAULT_PERFWIZ,
+    .depends_on = DEFAULT_DEPENDS_ON,
+};
+
+static const struct poptOption own[] = {
+    {"service", 0, POPT_ARG_STRING, &given.service, 0, "Service name (default " DEFAULT_SERVICE ")", "NAME"},
+    {"pending-warning", 0, POPT_ARG_STRING, &given.pending_warning, 0,
+     "WARNING when START_PENDING has lasted longer (default " DEFAULT_PENDING_WARNING ")", "DURATION"},
+    {"pending-critical", 0, POPT_ARG_STRING, &given.pending_critical, 0,
+     "CRITICAL when START_PENDING has lasted longer (default " DEFAULT_PENDING_CRITICAL ")", "DURATION"},
+    {"not-found", 0, POPT_ARG_STRING, &given.not_found, 0,
+     "State when the service is not installed (default " DEFAULT_NOT_FOUND ")", "STATE"},
+    {"perfwiz", 0, POPT_ARG_STRING, &given.perfwiz, 0,
+     "Image name of Performance Optimizer (default " DEFAULT_PERFWIZ ")", "NAME"},
+    {"depends-on", 0, POPT_ARG_STRING, &given.depends_on, 0,
+     "A service the KM service needs running, checked besides the dependencies the service manager "
+     "lists: WARNING when it is installed but not running (default " DEFAULT_DEPENDS_ON "; '' for none)",
+     "NAME"},
+    POPT_TABLEEND};
+
 static void parse(int argc, char **argv, struct config *cfg)
 {
-	static char *service = KMS_SERVICE_NAME, *pending_warning = "60s", *pending_critical = "180s",
-	            *not_found = "CRITICAL", *perfwiz = "perfwiz.exe", *depends_on = "MSExchangeDS";
-	const struct poptOption own[] = {
-	    {"service", 0, POPT_ARG_STRING, &service, 0, "Service name (default MSExchangeKMS)", "NAME"},
-	    {"pending-warning", 0, POPT_ARG_STRING, &pending_warning, 0,
-	     "WARNING when START_PENDING has lasted longer (default 60s)", "DURATION"},
-	    {"pending-critical", 0, POPT_ARG_STRING, &pending_critical, 0,
-	     "CRITICAL when START_PENDING has lasted longer (default 180s)", "DURATION"},
-	    {"not-found", 0, POPT_ARG_STRING, &not_found, 0,
-	     "State when the service is not installed (default CRITICAL)", "STATE"},
-	    {"perfwiz", 0, POPT_ARG_STRING, &perfwiz, 0,
-	     "Image name of Performance Optimizer (default perfwiz.exe)", "NAME"},
-	    {"depends-on", 0, POPT_ARG_STRING, &depends_on, 0,
-	     "A service the KM service needs running, checked besides the dependencies the service manager "
-	     "lists: WARNING when it is installed but not running (default MSExchangeDS; '' for none)",
-	     "NAME"},
-	    POPT_TABLEEND};
 	options_parse(argc, argv, &info, own, &cfg->common);
-	if (!*service)
+	if (!*given.service)
 		option_fail("--service", "is empty");
-	if (!*perfwiz)
+	if (!*given.perfwiz)
 		option_fail("--perfwiz", "is empty");
-	cfg->service = service;
-	cfg->perfwiz = perfwiz;
-	cfg->depends_on = depends_on;
-	double w = option_duration("--pending-warning", pending_warning);
-	double c = option_duration("--pending-critical", pending_critical);
+	cfg->service = given.service;
+	cfg->perfwiz = given.perfwiz;
+	cfg->depends_on = given.depends_on;
+	double w = option_duration("--pending-warning", given.pending_warning);
+	double c = option_duration("--pending-critical", given.pending_critical);
 	cfg->pending_warning = (struct range){.set = true, .end = w};
 	cfg->pending_critical = (struct range){.set = true, .end = c};
-	cfg->not_found_state = option_state("--not-found", not_found);
+	cfg->not_found_state = option_state("--not-found", given.not_found);
 }
 
 /* What the service manager (and the process table) said. */
@@ -138,8 +162,10 @@ static void sample_checkpoint(struct svc *s, struct facts *f)
 {
 	struct svc_error err;
 	struct svc_status later;
-	long sample_ms = (long)(f->status.wait_hint_ms / 10);
-	sample_ms = sample_ms < 1000 ? 1000 : sample_ms > 3000 ? 3000 : sample_ms;
+	long sample_ms = (long)(f->status.wait_hint_ms / CHECKPOINT_SAMPLE_HINT_DIVISOR);
+	sample_ms = sample_ms < CHECKPOINT_SAMPLE_MIN_MS   ? CHECKPOINT_SAMPLE_MIN_MS
+	            : sample_ms > CHECKPOINT_SAMPLE_MAX_MS ? CHECKPOINT_SAMPLE_MAX_MS
+	                                                   : sample_ms;
 	if (svc_wait(s, SVC_RUNNING, sample_ms, &later, &f->checkpoint_moves, &err) == SVC_WAIT_FAILED)
 		plugin_exit(STATE_UNKNOWN, "%s", err.text);
 	f->checkpoint_moves = f->checkpoint_moves || later.checkpoint != f->status.checkpoint;
@@ -259,16 +285,18 @@ static void add_details(const struct facts *f, int verbose, struct report *r)
 	report_detail(r, "binary: %s", c->binary_path);
 }
 
+/* state=N: the service's state, 0 (not installed) to SVC_PAUSED. */
+static void add_state_perf(svc_state state, struct report *r)
+{
+	struct perfdata perf = {
+	    .label = "state", .value = state, .uom = "", .has_min = true, .has_max = true, .max = SVC_PAUSED};
+	report_perf(r, &perf);
+}
+
 static void add_perfdata(const struct config *cfg, const struct facts *f, struct report *r)
 {
 	bool pending = f->status.state == SVC_START_PENDING && f->have_age;
 	bool running = f->status.state == SVC_RUNNING && f->have_age;
-	struct perfdata state = {.label = "state",
-	                         .value = f->status.state,
-	                         .uom = "",
-	                         .has_min = true,
-	                         .has_max = true,
-	                         .max = 7};
 	struct perfdata pend = {.label = "pending",
 	                        .value = pending ? f->age : 0,
 	                        .uom = "s",
@@ -276,7 +304,7 @@ static void add_perfdata(const struct config *cfg, const struct facts *f, struct
 	                        .crit = &cfg->pending_critical,
 	                        .has_min = true};
 	struct perfdata up = {.label = "uptime", .value = running ? f->age : 0, .uom = "s", .has_min = true};
-	report_perf(r, &state);
+	add_state_perf(f->status.state, r);
 	report_perf(r, &pend);
 	report_perf(r, &up);
 }
@@ -289,9 +317,7 @@ static _Noreturn void report_not_installed(const struct config *cfg, const struc
 	report_summary(&r, "%s is not installed%s%s", cfg->service, cfg->common.hostname ? " on " : "",
 	               cfg->common.hostname ? cfg->common.hostname : "");
 	report_detail(&r, "%s", err->text);
-	struct perfdata state = {
-	    .label = "state", .value = 0, .uom = "", .has_min = true, .has_max = true, .max = 7};
-	report_perf(&r, &state);
+	add_state_perf(SVC_NOT_INSTALLED, &r);
 	report_exit(&r);
 }
 
