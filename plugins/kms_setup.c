@@ -20,6 +20,21 @@
 #include "secret.h"
 #include "svc.h"
 
+/* The defaults, in one place: parse() starts from them and --help shows them. */
+#define DEFAULT_SERVICE KMS_SERVICE_NAME
+#define DEFAULT_TIMEOUT 120 /* seconds (-t): password waits for a person typing */
+#define TEXT_OF(x)      #x
+#define TEXT(x)         TEXT_OF(x)
+#define TIMEOUT_TEXT    TEXT(DEFAULT_TIMEOUT)
+/* The longest password secret.h reads, as the help and the refusals say it. */
+#define PASSWORD_MAX_TEXT TEXT(SECRET_MAX)
+#define COMMAND_LIST      "install, uninstall, password or check"
+/* The restart ledger handle_kms_restart keeps in the state folder. */
+#define LEDGER_FILE "kms-restart.ledger"
+/* What check writes (and removes) to prove the state folder writable. */
+#define PROBE_FILE "kms_setup.probe"
+#define PROBE_TEXT "probe\r\n"
+
 static const char purpose[] =
     "Sets the suite up on the KM server, once, as an administrator: registers the event sources, "
     "makes the state folder, stores the KMS password, and checks that all is ready (the "
@@ -42,15 +57,17 @@ static const char notes[] =
     "             restart ledger (and the state folder when it is then empty)\n"
     "\n"
     "The password is never printed, never taken as an argument and never logged. It is refused\n"
-    "when empty, longer than 255 bytes (no published limit exists for the KMS password: the\n"
-    "KM server's are 14 or 15 characters, KB Q151689, Q184420; 255 is what handle_kms_restart and\n"
+    "when empty, longer than " PASSWORD_MAX_TEXT
+    " bytes (no published limit exists for the KMS password: the\n"
+    "KM server's are 14 or 15 characters, KB Q151689, Q184420; " PASSWORD_MAX_TEXT
+    " is what handle_kms_restart and\n"
     "kms_backup read), or when it starts or ends with a blank (Kmspwd.ini cannot keep those).\n"
     "\n"
     "Performance Optimizer (perfwiz.exe) is not checked: whether it restarts the services is a\n"
     "choice in its last dialog box (\"Do not restart these services\", article Q263718), not a\n"
     "setting that can be read. check_kms_service and handle_kms_restart watch for it running.\n"
     "\n"
-    "The default timeout (-t) is 120 s: long enough to type the password.\n"
+    "The default timeout (-t) is " TIMEOUT_TEXT " s: long enough to type the password.\n"
     "\n"
     "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad input; nothing was changed).\n"
     "\n"
@@ -60,9 +77,6 @@ static const char notes[] =
     "  kms_setup check --state-dir C:\\kms\\state --password-file C:\\kms\\state\\Kmspwd.ini\n"
     "  kms_setup uninstall\n";
 
-/* The help and the refusals say 255: the bound of secret.h. */
-_Static_assert(SECRET_MAX == 255, "kms_setup's texts name SECRET_MAX");
-
 static const struct program_info info = {
     .name = "SETUP",
     .progname = "kms_setup",
@@ -70,7 +84,7 @@ static const struct program_info info = {
     .args = "install|uninstall|password|check",
     .max_positionals = 1,
     .notes = notes,
-    .default_timeout = 120, /* password waits for a person typing */
+    .default_timeout = DEFAULT_TIMEOUT,
 };
 
 /* The programs that write events, each under a source of its own name. */
@@ -87,64 +101,75 @@ struct config {
 	struct common_options common;
 };
 
+/* The options as given, starting from their defaults. */
+static struct {
+	char *state_dir, *password_file, *service, *kmsdata, *program_dir;
+	int purge;
+} given = {
+    .service = DEFAULT_SERVICE,
+};
+
+static const struct poptOption own[] = {
+    {"state-dir", 0, POPT_ARG_STRING, &given.state_dir, 0,
+     "The handlers' state folder (install, check; --purge: its ledger)", "DIR"},
+    {"password-file", 0, POPT_ARG_STRING, &given.password_file, 0,
+     "The protected Kmspwd.ini (password: required; install, check: judged; --purge: removed)", "FILE"},
+    {"service", 0, POPT_ARG_STRING, &given.service, 0, "The KM service's name (default " DEFAULT_SERVICE ")",
+     "NAME"},
+    {"kmsdata", 0, POPT_ARG_STRING, &given.kmsdata, 0,
+     "The Kmsdata folder check reads (default: the Exchange install folder from the registry, else "
+     "C:\\exchsrvr, plus \\kmsdata)",
+     "DIR"},
+    {"program-dir", 0, POPT_ARG_STRING, &given.program_dir, 0,
+     "Where the installed programs are, the message files of the event sources (default: this "
+     "program's folder)",
+     "DIR"},
+    {"purge", 0, POPT_ARG_NONE, &given.purge, 0, "uninstall: also remove the password file and the ledger",
+     NULL},
+    POPT_TABLEEND};
+
 static enum command parse_command(const char *word)
 {
 	static const char *const names[] = {"install", "uninstall", "password", "check"};
 	if (!word)
-		plugin_exit(STATE_UNKNOWN, "no subcommand: give install, uninstall, password or check");
+		plugin_exit(STATE_UNKNOWN, "no subcommand: give " COMMAND_LIST);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcmp(word, names[i]) == 0)
 			return (enum command)i;
-	plugin_exit(STATE_UNKNOWN, "unknown subcommand '%s': give install, uninstall, password or check",
-	            word);
+	plugin_exit(STATE_UNKNOWN, "unknown subcommand '%s': give " COMMAND_LIST, word);
+}
+
+/* The options each subcommand needs, and none it does not take. */
+static void check_options_given(enum command command)
+{
+	const char *nonempty[][2] = {{"--state-dir", given.state_dir},
+	                             {"--password-file", given.password_file},
+	                             {"--service", given.service},
+	                             {"--kmsdata", given.kmsdata},
+	                             {"--program-dir", given.program_dir}};
+	for (size_t i = 0; i < sizeof nonempty / sizeof nonempty[0]; i++)
+		if (nonempty[i][1] && !*nonempty[i][1])
+			option_fail(nonempty[i][0], "is empty");
+	if (command == CMD_INSTALL && !given.state_dir)
+		option_fail("--state-dir", "is required for install");
+	if (command == CMD_PASSWORD && !given.password_file)
+		option_fail("--password-file", "is required for password");
+	if (given.purge && command != CMD_UNINSTALL)
+		option_fail("--purge", "belongs to uninstall");
 }
 
 static void parse(int argc, char **argv, struct config *cfg)
 {
-	static char *state_dir, *password_file, *service = KMS_SERVICE_NAME, *kmsdata, *program_dir;
-	static int purge;
-	const struct poptOption own[] = {
-	    {"state-dir", 0, POPT_ARG_STRING, &state_dir, 0,
-	     "The handlers' state folder (install, check; --purge: its ledger)", "DIR"},
-	    {"password-file", 0, POPT_ARG_STRING, &password_file, 0,
-	     "The protected Kmspwd.ini (password: required; install, check: judged; --purge: removed)",
-	     "FILE"},
-	    {"service", 0, POPT_ARG_STRING, &service, 0, "The KM service's name (default MSExchangeKMS)",
-	     "NAME"},
-	    {"kmsdata", 0, POPT_ARG_STRING, &kmsdata, 0,
-	     "The Kmsdata folder check reads (default: the Exchange install folder from the registry, else "
-	     "C:\\exchsrvr, plus \\kmsdata)",
-	     "DIR"},
-	    {"program-dir", 0, POPT_ARG_STRING, &program_dir, 0,
-	     "Where the installed programs are, the message files of the event sources (default: this "
-	     "program's folder)",
-	     "DIR"},
-	    {"purge", 0, POPT_ARG_NONE, &purge, 0, "uninstall: also remove the password file and the ledger",
-	     NULL},
-	    POPT_TABLEEND};
 	options_parse(argc, argv, &info, own, &cfg->common);
 	cfg->command = parse_command(cfg->common.positionals[0]);
-	const char *given[][2] = {{"--state-dir", state_dir},
-	                          {"--password-file", password_file},
-	                          {"--service", service},
-	                          {"--kmsdata", kmsdata},
-	                          {"--program-dir", program_dir}};
-	for (size_t i = 0; i < sizeof given / sizeof given[0]; i++)
-		if (given[i][1] && !*given[i][1])
-			option_fail(given[i][0], "is empty");
-	if (cfg->command == CMD_INSTALL && !state_dir)
-		option_fail("--state-dir", "is required for install");
-	if (cfg->command == CMD_PASSWORD && !password_file)
-		option_fail("--password-file", "is required for password");
-	if (purge && cfg->command != CMD_UNINSTALL)
-		option_fail("--purge", "belongs to uninstall");
-	cfg->state_dir = state_dir;
-	cfg->password_file = password_file;
-	cfg->service = service;
-	cfg->kmsdata = kmsdata;
-	cfg->purge = purge;
-	if (program_dir)
-		snprintf(cfg->program_dir, sizeof cfg->program_dir, "%s", program_dir);
+	check_options_given(cfg->command);
+	cfg->state_dir = given.state_dir;
+	cfg->password_file = given.password_file;
+	cfg->service = given.service;
+	cfg->kmsdata = given.kmsdata;
+	cfg->purge = given.purge != 0;
+	if (given.program_dir)
+		snprintf(cfg->program_dir, sizeof cfg->program_dir, "%s", given.program_dir);
 	else if (!evsource_program_dir(cfg->program_dir, sizeof cfg->program_dir))
 		plugin_exit(STATE_UNKNOWN, "cannot tell this program's folder: give --program-dir");
 }
@@ -224,7 +249,7 @@ static _Noreturn void uninstall(const struct config *cfg)
 		report_summary(&r, gone ? "password file %s removed" : "%s",
 		               gone ? cfg->password_file : ferr);
 	}
-	if (cfg->state_dir && fsys_join(path, sizeof path, cfg->state_dir, "kms-restart.ledger") &&
+	if (cfg->state_dir && fsys_join(path, sizeof path, cfg->state_dir, LEDGER_FILE) &&
 	    fsys_stat(path, &fi, ferr) && fi.kind == FSYS_FILE) {
 		bool gone = fsys_remove_file(path, ferr);
 		report_raise(&r, gone ? STATE_OK : STATE_CRITICAL);
@@ -253,11 +278,12 @@ static _Noreturn void password(const struct config *cfg)
 	refuse_if_open("--password-file", cfg->password_file, true);
 	enum pwinput_status st =
 	    pwinput_read("KMS password (not shown): ", pw, sizeof pw, &len, why, sizeof why);
+	static const char too_long[] = "the password is longer than " PASSWORD_MAX_TEXT " bytes";
 	const char *problem = st == PWINPUT_EMPTY      ? "the password is empty"
-	                      : st == PWINPUT_TOO_LONG ? "the password is longer than 255 bytes"
+	                      : st == PWINPUT_TOO_LONG ? too_long
 	                      : st == PWINPUT_NO_INPUT ? "no password: no console and no input"
 	                      : st == PWINPUT_ERROR    ? why
-	                      : len > SECRET_MAX       ? "the password is longer than 255 bytes"
+	                      : len > SECRET_MAX       ? too_long
 	                                               : password_problem(pw, len);
 	if (problem) {
 		secret_wipe(pw, sizeof pw);
@@ -362,8 +388,8 @@ static void check_state_dir(const struct config *cfg, struct report *r)
 		finding(r, STATE_CRITICAL, "state folder: %s", err);
 		return;
 	}
-	if (!fsys_join(probe, sizeof probe, cfg->state_dir, "kms_setup.probe") ||
-	    !atomicfile_write(probe, "probe\r\n", 7, err, sizeof err)) {
+	if (!fsys_join(probe, sizeof probe, cfg->state_dir, PROBE_FILE) ||
+	    !atomicfile_write(probe, PROBE_TEXT, sizeof PROBE_TEXT - 1, err, sizeof err)) {
 		finding(r, STATE_CRITICAL, "state folder %s is not writable: %s", cfg->state_dir, err);
 		return;
 	}
