@@ -99,12 +99,18 @@ struct start_match {
 	bool any_service; /* suite events: without --service, any text */
 };
 
+/* 7036's insertion strings: the service's display name, the state entered. */
+#define ENTERED_STATE_NAME_STRING  0
+#define ENTERED_STATE_STATE_STRING 1
+/* The suite's start events: the program's result line is %1. */
+#define SUITE_START_TEXT_STRING 0
+
 static bool is_km_service_running(const struct evt_record *r, void *ctx)
 {
 	const struct start_match *m = ctx;
 	char name[256], state[64];
-	evt_record_string(r, 0, name, sizeof name);
-	evt_record_string(r, 1, state, sizeof state);
+	evt_record_string(r, ENTERED_STATE_NAME_STRING, name, sizeof name);
+	evt_record_string(r, ENTERED_STATE_STATE_STRING, state, sizeof state);
 	if (!text_equal_nocase(state, "running"))
 		return false;
 	for (size_t i = 0; i < m->n_services; i++)
@@ -155,7 +161,7 @@ static bool is_suite_start(const struct evt_record *r, void *ctx)
 		                  text_equal_nocase(source, suite_starts[i].source));
 	if (!known || m->any_service)
 		return known;
-	evt_record_string(r, 0, text, sizeof text);
+	evt_record_string(r, SUITE_START_TEXT_STRING, text, sizeof text);
 	for (size_t i = 0; i < m->n_services; i++)
 		if (text_contains_nocase(text, m->services[i]))
 			return true;

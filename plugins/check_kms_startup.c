@@ -98,11 +98,14 @@ static bool names_km_service(const struct evt_record *r, void *ctx)
 	return false;
 }
 
+/* 7000's insertion strings: the service, then the error (%%1053, ...). */
+#define FAILED_TO_START_ERROR_STRING 1
+
 /* 7000 whose error is %%1053: a timeout, counted apart from other 7000s. */
 static bool is_timeout_7000(const struct evt_record *r)
 {
 	char error[64];
-	evt_record_string(r, 1, error, sizeof error);
+	evt_record_string(r, FAILED_TO_START_ERROR_STRING, error, sizeof error);
 	return r->event_id == SCM_EVENT_FAILED_TO_START && scm_event_is_timeout(r->event_id, error);
 }
 
