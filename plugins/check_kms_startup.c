@@ -1,7 +1,7 @@
 /* check_kms_startup: how many startup timeouts and failed starts the KM
  * service had, counted from Service Control Manager events in the System
  * log (live on Windows, or exported .evt files anywhere).
- * options -> sources -> query + classification -> thresholds -> report. */
+ * options (parse) -> query + classification -> thresholds -> report. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,12 +11,31 @@
 #include "perfdata.h"
 #include "text.h"
 
+/* Defaults, each written once: the help text shows these. */
+#define DEFAULT_LOG             "System"
+#define DEFAULT_WARNING         "0"
+#define DEFAULT_CRITICAL        "2"
+#define DEFAULT_FAILED_WARNING  "0"
+#define DEFAULT_FAILED_CRITICAL "2"
+/* The KM service as SCM events name it (--service). */
+static const char *const default_services[] = {KMS_DISPLAY_NAME, KMS_DISPLAY_NAME_OLD, KMS_SERVICE_NAME,
+                                               NULL};
+
+/* The options as popt leaves them, starting from their defaults. */
 static struct {
 	struct evtcheck_args log;
 	const char **services;
 	char *failed_warning;
 	char *failed_critical;
-} args;
+} given = {.failed_warning = DEFAULT_FAILED_WARNING, .failed_critical = DEFAULT_FAILED_CRITICAL};
+
+/* What this run does, filled by parse(). */
+struct config {
+	const char *const *services; /* the KM service's names */
+	size_t n_services;
+	struct range failed_warn, failed_crit; /* thresholds of the failed starts */
+	struct common_options common;          /* -w/-c: the startup timeouts */
+};
 
 static const struct program_info info = {
     .name = "STARTUP",
@@ -29,11 +48,12 @@ static const struct program_info info = {
     .flags = OPTS_THRESHOLDS | OPTS_HOSTNAME,
     .exclusive = evtcheck_exclusive,
     .threshold_kind = VALUE_PLAIN,
-    .warning_help = "WARNING when the startup timeouts are outside RANGE (default 0: any)",
-    .critical_help = "CRITICAL when the startup timeouts are outside RANGE (default 2: three or more)",
+    .warning_help = "WARNING when the startup timeouts are outside RANGE (default " DEFAULT_WARNING ": any)",
+    .critical_help =
+        "CRITICAL when the startup timeouts are outside RANGE (default " DEFAULT_CRITICAL ": three or more)",
     .hostname_help = "Read the live System log of Windows host HOST",
-    .default_warning = "0",
-    .default_critical = "2",
+    .default_warning = DEFAULT_WARNING,
+    .default_critical = DEFAULT_CRITICAL,
     .notes = "What is counted (Service Control Manager events naming the KM service):\n"
              "  startup timeouts: 7009 and 7011 (the service is their 2nd insertion string), 7022,\n"
              "                    and 7000 whose error is %%1053 (\"did not respond in a timely fashion\")\n"
@@ -57,7 +77,7 @@ static const struct program_info info = {
 };
 
 struct tally {
-	const char **services;
+	const char *const *services;
 	size_t n_services;
 	unsigned long timeouts, failed;
 	unsigned long by_kind[SCM_EVENTS_COUNT + 1]; /* the last: 7000 with %%1053 */
@@ -78,11 +98,14 @@ static bool names_km_service(const struct evt_record *r, void *ctx)
 	return false;
 }
 
+/* 7000's insertion strings: the service, then the error (%%1053, ...). */
+#define FAILED_TO_START_ERROR_STRING 1
+
 /* 7000 whose error is %%1053: a timeout, counted apart from other 7000s. */
 static bool is_timeout_7000(const struct evt_record *r)
 {
 	char error[64];
-	evt_record_string(r, 1, error, sizeof error);
+	evt_record_string(r, FAILED_TO_START_ERROR_STRING, error, sizeof error);
 	return r->event_id == SCM_EVENT_FAILED_TO_START && scm_event_is_timeout(r->event_id, error);
 }
 
@@ -135,14 +158,17 @@ static void count_text(unsigned long n, const char *one, const char *many, const
 static void add_own_options(struct poptOption *own, size_t *n, size_t cap)
 {
 	static const struct poptOption table[] = {
-	    {"service", '\0', POPT_ARG_ARGV, &args.services, 0,
+	    {"service", '\0', POPT_ARG_ARGV, &given.services, 0,
 	     "The KM service as SCM events name it (any case; repeatable; default \"" KMS_DISPLAY_NAME
 	     "\", \"" KMS_DISPLAY_NAME_OLD "\" (Exchange 4.0/5.0) and " KMS_SERVICE_NAME ")",
 	     "NAME"},
-	    {"failed-warning", '\0', POPT_ARG_STRING, &args.failed_warning, 0,
-	     "WARNING when the failed starts are outside RANGE (default 0: any)", "RANGE"},
-	    {"failed-critical", '\0', POPT_ARG_STRING, &args.failed_critical, 0,
-	     "CRITICAL when the failed starts are outside RANGE (default 2: three or more)", "RANGE"},
+	    {"failed-warning", '\0', POPT_ARG_STRING, &given.failed_warning, 0,
+	     "WARNING when the failed starts are outside RANGE (default " DEFAULT_FAILED_WARNING ": any)",
+	     "RANGE"},
+	    {"failed-critical", '\0', POPT_ARG_STRING, &given.failed_critical, 0,
+	     "CRITICAL when the failed starts are outside RANGE (default " DEFAULT_FAILED_CRITICAL
+	     ": three or more)",
+	     "RANGE"},
 	};
 	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
 		options_append(own, n, cap, table[i]);
@@ -150,10 +176,11 @@ static void add_own_options(struct poptOption *own, size_t *n, size_t cap)
 }
 
 /* The first line (breakdown by id, last occurrence), the events, the KMS advice, perfdata. */
-static _Noreturn void report_tally(const struct evtcheck *check, const struct tally *tally,
-                                   const struct common_options *common, const struct range *failed_warn,
-                                   const struct range *failed_crit)
+static _Noreturn void report_tally(const struct config *cfg, const struct evtcheck *check,
+                                   const struct tally *tally)
 {
+	const struct common_options *common = &cfg->common;
+	const struct range *failed_warn = &cfg->failed_warn, *failed_crit = &cfg->failed_crit;
 	struct report r;
 	report_init(&r, info.name);
 	report_raise(&r, threshold_state(&common->warning, &common->critical, (double)tally->timeouts));
@@ -192,37 +219,40 @@ static _Noreturn void report_tally(const struct evtcheck *check, const struct ta
 	report_exit(&r);
 }
 
-int main(int argc, char **argv)
+/* The options into cfg and the log settings into check (UNKNOWN on a bad one). */
+static void parse(int argc, char **argv, struct config *cfg, struct evtcheck *check)
 {
 	struct poptOption own[OWN_OPTIONS_MAX];
 	size_t n = 0;
-	evtcheck_add_options(own, &n, OWN_OPTIONS_MAX, &args.log, "System");
+	evtcheck_add_options(own, &n, OWN_OPTIONS_MAX, &given.log, DEFAULT_LOG);
 	add_own_options(own, &n, OWN_OPTIONS_MAX);
-	struct common_options common;
-	options_parse(argc, argv, &info, own, &common);
-	struct range failed_warn =
-	    option_range("--failed-warning", args.failed_warning ? args.failed_warning : "0", VALUE_PLAIN);
-	struct range failed_crit =
-	    option_range("--failed-critical", args.failed_critical ? args.failed_critical : "2", VALUE_PLAIN);
-	struct evtcheck check;
-	evtcheck_setup(&check, &args.log, common.hostname, "System");
-
-	static const char *default_services[] = {KMS_DISPLAY_NAME, KMS_DISPLAY_NAME_OLD, KMS_SERVICE_NAME,
-	                                         NULL};
-	struct tally tally = {.services = args.services ? args.services : default_services};
-	while (tally.services[tally.n_services]) {
-		if (!*tally.services[tally.n_services])
+	options_parse(argc, argv, &info, own, &cfg->common);
+	cfg->failed_warn = option_range("--failed-warning", given.failed_warning, VALUE_PLAIN);
+	cfg->failed_crit = option_range("--failed-critical", given.failed_critical, VALUE_PLAIN);
+	struct evtcheck_error err;
+	if (!evtcheck_setup(check, &given.log, cfg->common.hostname, DEFAULT_LOG, &err))
+		evtcheck_exit(&err);
+	cfg->services = given.services ? given.services : default_services;
+	for (cfg->n_services = 0; cfg->services[cfg->n_services]; cfg->n_services++)
+		if (!*cfg->services[cfg->n_services])
 			option_fail("--service", "is empty");
-		tally.n_services++;
-	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct config cfg;
+	static struct evtcheck check;
+	struct evtcheck_error err;
+	parse(argc, argv, &cfg, &check);
+	struct tally tally = {.services = cfg.services, .n_services = cfg.n_services};
 	struct evtquery q = {.sources = {SCM_SOURCE}, .n_sources = 1};
 	for (size_t i = 0; i < SCM_EVENTS_COUNT; i++)
 		q.ids[q.n_ids++] = (struct evtq_id_range){scm_events[i].id, scm_events[i].id};
-	q.accept = names_km_service;
+	q.accept = names_km_service; /* the KM service's events only */
 	q.accept_ctx = &tally;
-	check.on_match = classify;
+	check.on_match = classify; /* timeouts and failed starts, by id */
 	check.on_match_ctx = &tally;
-	evtcheck_run(&check, &q);
-
-	report_tally(&check, &tally, &common, &failed_warn, &failed_crit);
+	if (!evtcheck_run(&check, &q, &err))
+		evtcheck_exit(&err);
+	report_tally(&cfg, &check, &tally);
 }

@@ -2,7 +2,8 @@
  * log options (--file, --log, --window, --since, --state-file,
  * --max-events), opening each source (files or the live log), running a
  * query over all of them with the bookmark, and the matching events kept
- * for the long output. Failures end as one UNKNOWN line naming the culprit. */
+ * for the long output. Failures come back as a struct evtcheck_error (the
+ * option at fault and one line); evtcheck_exit makes it the UNKNOWN line. */
 #ifndef KMS_EVTCHECK_H
 #define KMS_EVTCHECK_H
 
@@ -31,6 +32,15 @@ void evtcheck_add_options(struct poptOption *t, size_t *n, size_t cap, struct ev
                           const char *default_log);
 
 #define EVTCHECK_MAX_EVENTS 100
+/* Defaults of --window, --max-events, --clock-slack (EVTQ_TIME_SLACK), and
+ * how long a check waits for another holding its --state-file. */
+#define EVTCHECK_DEFAULT_WINDOW     "24h"
+#define EVTCHECK_DEFAULT_MAX_EVENTS 10
+#define EVTCHECK_LOCK_WAIT_S        5
+/* --clock-slack beyond this is refused ('all' reads everything). */
+#define EVTCHECK_MAX_CLOCK_SLACK_S (366.0 * 86400)
+/* Remarks of the sources kept for the long output. */
+#define EVTCHECK_MAX_NOTES 4
 /* A record generated later than this after the check's start is dated
  * ahead of the clock (a live log is written while it is read: a minute
  * covers that). */
@@ -67,7 +77,7 @@ struct evtcheck {
 	uint32_t newest_seen_time;
 	struct evtcheck_event events[EVTCHECK_MAX_EVENTS]; /* newest first */
 	size_t n_events;
-	char notes[4][1024]; /* remarks of the sources (a dirty log recovered) */
+	char notes[EVTCHECK_MAX_NOTES][1024]; /* remarks of the sources (a dirty log recovered) */
 	size_t n_notes;
 	/* Matches dated more than EVTCHECK_AHEAD_SLACK after now (counted,
 	 * and said to be): how many, and the one furthest ahead. */
@@ -81,20 +91,34 @@ struct evtcheck {
 	void *on_match_ctx;
 };
 
-/* Check and store the option values (exits UNKNOWN on a bad one). */
-void evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const char *host,
-                    const char *default_log);
+/* Why evtcheck stopped: the option at fault (NULL when a log or the state
+ * file failed) and one line saying what was wrong. */
+struct evtcheck_error {
+	const char *option;
+	char text[1024];
+};
+
+/* Check and store the option values; false with err filled on a bad one. */
+bool evtcheck_setup(struct evtcheck *c, const struct evtcheck_args *a, const char *host,
+                    const char *default_log, struct evtcheck_error *err);
 
 /* Run q (its window and bookmark are set here) over every source of c,
- * keep the newest matching events, update the bookmark state file. */
-void evtcheck_run(struct evtcheck *c, struct evtquery *q);
+ * keep the newest matching events, update the bookmark state file; false
+ * with err filled when a source or the state file fails. */
+bool evtcheck_run(struct evtcheck *c, struct evtquery *q, struct evtcheck_error *err);
 
 /* Open one source: the file when file is not NULL, else the live log
- * (exits UNKNOWN when it cannot be opened). */
-struct evt_source *evtcheck_open(const char *file, const char *host, const char *log);
+ * (NULL with err filled when it cannot be opened). */
+struct evt_source *evtcheck_open(const char *file, const char *host, const char *log,
+                                 struct evtcheck_error *err);
 
-/* Run q over one source, exiting UNKNOWN with the source's error. */
-void evtcheck_query(struct evt_source *src, const struct evtquery *q, struct evtquery_result *res);
+/* Run q over one source; false with the source's error in err. */
+bool evtcheck_query(struct evt_source *src, const struct evtquery *q, struct evtquery_result *res,
+                    struct evtcheck_error *err);
+
+/* End the program with err as its UNKNOWN line (with the usage for a bad
+ * option, as option_fail does). */
+_Noreturn void evtcheck_exit(const struct evtcheck_error *err);
 
 /* Add the kept events and the notes as long output lines; with verbose,
  * also how much of the logs was read. */
