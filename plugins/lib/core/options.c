@@ -280,12 +280,41 @@ _Noreturn void option_fail(const char *option, const char *fmt, ...)
 static double option_quantity(const char *option, const char *text, enum value_kind kind)
 {
 	double v = 0;
-	const char *why = "";
-	if (!value_parse(text, kind, &v, &why))
+	char why[OPTION_WHY_MAX];
+	if (!option_check_quantity(text, kind, &v, why, sizeof why))
 		option_fail(option, "'%s' %s", text, why);
-	if (v < 0)
-		option_fail(option, "'%s' is negative", text);
 	return v;
+}
+
+bool option_check_quantity(const char *text, enum value_kind kind, double *out, char *why, size_t cap)
+{
+	const char *parse_why = "";
+	if (!value_parse(text, kind, out, &parse_why)) {
+		snprintf(why, cap, "%s", parse_why);
+		return false;
+	}
+	if (*out < 0) {
+		snprintf(why, cap, "is negative");
+		return false;
+	}
+	return true;
+}
+
+bool option_check_integer(const char *text, long min, long max, long *out, char *why, size_t cap)
+{
+	double v;
+	const char *parse_why = "";
+	if (!value_parse(text, VALUE_PLAIN, &v, &parse_why) || v != floor(v)) {
+		snprintf(why, cap, "is not a whole number");
+		return false;
+	}
+	/* Range first: casting a value beyond long is undefined. */
+	if (v < (double)min || v > (double)max) {
+		snprintf(why, cap, "is out of range (%ld to %ld)", min, max);
+		return false;
+	}
+	*out = (long)v;
+	return true;
 }
 
 void options_append(struct poptOption *t, size_t *n, size_t cap, struct poptOption entry)
@@ -303,14 +332,11 @@ double option_duration(const char *option, const char *text)
 
 long option_integer(const char *option, const char *text, long min, long max)
 {
-	double v;
-	const char *why = "";
-	if (!value_parse(text, VALUE_PLAIN, &v, &why) || v != floor(v))
-		option_fail(option, "'%s' is not a whole number", text);
-	/* Range first: casting a value beyond long is undefined. */
-	if (v < (double)min || v > (double)max)
-		option_fail(option, "'%s' is out of range (%ld to %ld)", text, min, max);
-	return (long)v;
+	long v = 0;
+	char why[OPTION_WHY_MAX];
+	if (!option_check_integer(text, min, max, &v, why, sizeof why))
+		option_fail(option, "'%s' %s", text, why);
+	return v;
 }
 
 plugin_state option_state(const char *option, const char *text)

@@ -66,6 +66,13 @@ size_t options_help_text(const struct program_info *info, const struct poptOptio
  * never a write past its end. */
 void options_append(struct poptOption *t, size_t *n, size_t cap, struct poptOption entry);
 
+/* The checks behind option_duration and option_integer, for code that
+ * reports instead of exiting: false with why, the phrase that follows the
+ * quoted value ("is negative", "is out of range (0 to 10)"). */
+#define OPTION_WHY_MAX 128
+bool option_check_quantity(const char *text, enum value_kind kind, double *out, char *why, size_t cap);
+bool option_check_integer(const char *text, long min, long max, long *out, char *why, size_t cap);
+
 /* Value checks for a program's own options. Each returns the parsed value
  * or exits UNKNOWN: "<option>: '<text>' <why>". */
 double option_duration(const char *option, const char *text);

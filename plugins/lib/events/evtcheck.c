@@ -4,7 +4,6 @@
  * program to end with (evtcheck_exit). */
 #include "evtcheck.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -120,26 +119,18 @@ _Noreturn void evtcheck_exit(const struct evtcheck_error *err)
 /* A duration of option, as option_duration reads it, or false. */
 static bool parse_duration(const char *option, const char *text, double *out, struct evtcheck_error *err)
 {
-	const char *why = "";
-	if (!value_parse(text, VALUE_DURATION, out, &why))
-		return fail(err, option, "'%s' %s", text, why);
-	if (*out < 0)
-		return fail(err, option, "'%s' is negative", text);
-	return true;
+	char why[OPTION_WHY_MAX];
+	return option_check_quantity(text, VALUE_DURATION, out, why, sizeof why) ||
+	       fail(err, option, "'%s' %s", text, why);
 }
 
 /* A whole number from min to max, as option_integer reads it, or false. */
 static bool parse_integer(const char *option, const char *text, long min, long max, long *out,
                           struct evtcheck_error *err)
 {
-	double v;
-	const char *why = "";
-	if (!value_parse(text, VALUE_PLAIN, &v, &why) || v != floor(v))
-		return fail(err, option, "'%s' is not a whole number", text);
-	if (v < (double)min || v > (double)max)
-		return fail(err, option, "'%s' is out of range (%ld to %ld)", text, min, max);
-	*out = (long)v;
-	return true;
+	char why[OPTION_WHY_MAX];
+	return option_check_integer(text, min, max, out, why, sizeof why) ||
+	       fail(err, option, "'%s' %s", text, why);
 }
 
 /* Refuse, before any work, a source whose bookmark key would not fit whole
