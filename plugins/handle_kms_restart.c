@@ -47,9 +47,6 @@
 #define DEFAULT_TIMEOUT        170 /* seconds (-t) */
 #define MAX_RESTARTS_TEXT      "254"
 _Static_assert(LEDGER_MAX_BUDGET == 254, "--max-restarts' help names the ledger's largest budget");
-#define TEXT_OF(x)  #x
-#define TEXT(x)     TEXT_OF(x)
-#define LEDGER_FILE "kms-restart.ledger"
 
 static const char purpose[] =
     "Event handler that restarts the Exchange Key Management Server service (MSExchangeKMS) with its "
@@ -82,7 +79,7 @@ static const char notes[] =
     "process is ended), the password file (refused when ordinary users may read it), the time\n"
     "left (UNKNOWN when -t leaves less than --start-timeout). Then it starts the service with\n"
     "the password and waits for RUNNING at most --start-timeout, giving up earlier when the\n"
-    "checkpoint does not move for the service's wait hint, within its own timeout (-t, default\n" TEXT(
+    "checkpoint does not move for the service's wait hint, within its own timeout (-t, default\n" KMS_TEXT(
         DEFAULT_TIMEOUT) " s: raise Nagios's event_handler_timeout, default 30 s, or lower "
                          "--start-timeout).\n"
                          "\n"
@@ -323,7 +320,7 @@ struct run {
 
 static bool ledger_path(const struct config *cfg, char *path, size_t cap, struct restart_outcome *out)
 {
-	if (fsys_join(path, cap, cfg->state_dir, LEDGER_FILE))
+	if (fsys_join(path, cap, cfg->state_dir, LEDGER_FILE_NAME))
 		return false;
 	return restart_outcome_set(out, STATE_UNKNOWN, RESTART_EV_FAILED, "--state-dir: '%s' is too long",
 	                           cfg->state_dir);

@@ -13,6 +13,7 @@
 #include "fsys.h"
 #include "kms.h"
 #include "kmsdata.h"
+#include "ledger.h"
 #include "options.h"
 #include "plugin.h"
 #include "privacl.h"
@@ -23,14 +24,11 @@
 /* The defaults, in one place: parse() starts from them and --help shows them. */
 #define DEFAULT_SERVICE KMS_SERVICE_NAME
 #define DEFAULT_TIMEOUT 120 /* seconds (-t): password waits for a person typing */
-#define TEXT_OF(x)      #x
-#define TEXT(x)         TEXT_OF(x)
-#define TIMEOUT_TEXT    TEXT(DEFAULT_TIMEOUT)
+#define TIMEOUT_TEXT    KMS_TEXT(DEFAULT_TIMEOUT)
 /* The longest password secret.h reads, as the help and the refusals say it. */
-#define PASSWORD_MAX_TEXT TEXT(SECRET_MAX)
+#define PASSWORD_MAX_TEXT KMS_TEXT(SECRET_MAX)
 #define COMMAND_LIST      "install, uninstall, password or check"
 /* The restart ledger handle_kms_restart keeps in the state folder. */
-#define LEDGER_FILE "kms-restart.ledger"
 /* What check writes (and removes) to prove the state folder writable. */
 #define PROBE_FILE "kms_setup.probe"
 #define PROBE_TEXT "probe\r\n"
@@ -249,7 +247,7 @@ static _Noreturn void uninstall(const struct config *cfg)
 		report_summary(&r, gone ? "password file %s removed" : "%s",
 		               gone ? cfg->password_file : ferr);
 	}
-	if (cfg->state_dir && fsys_join(path, sizeof path, cfg->state_dir, LEDGER_FILE) &&
+	if (cfg->state_dir && fsys_join(path, sizeof path, cfg->state_dir, LEDGER_FILE_NAME) &&
 	    fsys_stat(path, &fi, ferr) && fi.kind == FSYS_FILE) {
 		bool gone = fsys_remove_file(path, ferr);
 		report_raise(&r, gone ? STATE_OK : STATE_CRITICAL);

@@ -15,6 +15,10 @@
 #define KMS_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #endif
 
+/* The text of a macro's value, for help strings: KMS_TEXT(SECRET_MAX) is "255". */
+#define KMS_TEXT_OF(x) #x
+#define KMS_TEXT(x)    KMS_TEXT_OF(x)
+
 struct strbuf {
 	char *data;
 	size_t len;

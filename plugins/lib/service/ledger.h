@@ -17,6 +17,8 @@
  * STARTED and the newest RECOVERED entry. */
 #define LEDGER_MAX_BUDGET (LEDGER_MAX - 2)
 #define LEDGER_FILE_MAX   16384
+/* The ledger's file name in handle_kms_restart's --state-dir. */
+#define LEDGER_FILE_NAME "kms-restart.ledger"
 
 enum ledger_kind {
 	LEDGER_RESTART,  /* a restart was attempted */
