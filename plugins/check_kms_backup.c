@@ -12,6 +12,12 @@
 #include "perfdata.h"
 #include "plugin.h"
 
+/* The defaults, in one place: parse() starts from them and --help shows them. */
+#define DEFAULT_PATTERN     "*"
+#define DEFAULT_DIRTY_STATE "CRITICAL"
+#define DEFAULT_WARNING     "8d"  /* a weekly backup missed by a day */
+#define DEFAULT_CRITICAL    "15d" /* two weekly backups missed */
+
 struct config {
 	const char *backup_dir;
 	const char *pattern;
@@ -23,19 +29,25 @@ struct config {
 	struct common_options common;
 };
 
-static char *backup_dir_arg, *pattern_arg, *kmsdata_arg, *dirty_state_arg;
-static int all_sets_arg, verify_pages_arg;
+/* The options as given, starting from their defaults. */
+static struct {
+	char *backup_dir, *pattern, *kmsdata, *dirty_state;
+	int all_sets, verify_pages;
+} given = {
+    .pattern = DEFAULT_PATTERN,
+    .dirty_state = DEFAULT_DIRTY_STATE,
+};
 
 static const struct poptOption own_options[] = {
-    {"backup-dir", 'd', POPT_ARG_STRING, &backup_dir_arg, 0,
+    {"backup-dir", 'd', POPT_ARG_STRING, &given.backup_dir, 0,
      "Folder holding the backup sets, one subfolder each (required)", "DIR"},
-    {"pattern", 'p', POPT_ARG_STRING, &pattern_arg, 0,
+    {"pattern", 'p', POPT_ARG_STRING, &given.pattern, 0,
      "Only subfolders whose name matches GLOB (*, ?, [a-z]; case-insensitive; names starting with '.' "
-     "need a pattern starting with '.') are sets (default: *, every subfolder)",
+     "need a pattern starting with '.') are sets (default: " DEFAULT_PATTERN ", every subfolder)",
      "GLOB"},
-    {"all-sets", 'a', POPT_ARG_NONE, &all_sets_arg, 0,
+    {"all-sets", 'a', POPT_ARG_NONE, &given.all_sets, 0,
      "Check the soundness of every set, not only the newest", NULL},
-    {"verify-pages", '\0', POPT_ARG_NONE, &verify_pages_arg, 0,
+    {"verify-pages", '\0', POPT_ARG_NONE, &given.verify_pages, 0,
      "Also verify the checksum of every page of Kmsmdb.edb (reads the whole file; the old XOR "
      "checksums only: from format revision 0x0c the pages' newer checksums are not verified, a note says "
      "so). Without it the structure is still checked (a few pages): the database root (page 1), its "
@@ -43,15 +55,15 @@ static const struct poptOption own_options[] = {
      "place, and every page the database owns by its space tree in the file (a shorter file is "
      "truncated). Pages are named by their ESE page number",
      NULL},
-    {"kmsdata", 'k', POPT_ARG_STRING, &kmsdata_arg, 0,
+    {"kmsdata", 'k', POPT_ARG_STRING, &given.kmsdata, 0,
      "The live Kmsdata folder: every file in it must be in the set, non-empty where the live one is. "
      "Default on Windows: the Exchange install folder from the registry (HKLM\\" EXCHSETUP_KEY
      " value " EXCHSETUP_VALUE ", else " EXCHSETUP_FALLBACK ") plus \\kmsdata, skipped when absent; "
      "elsewhere: no check",
      "DIR"},
-    {"dirty-state", '\0', POPT_ARG_STRING, &dirty_state_arg, 0,
+    {"dirty-state", '\0', POPT_ARG_STRING, &given.dirty_state, 0,
      "State when Kmsmdb.edb is not in clean shutdown state, i.e. the copy was not taken offline "
-     "(default CRITICAL)",
+     "(default " DEFAULT_DIRTY_STATE ")",
      "STATE"},
     POPT_TABLEEND};
 
@@ -66,11 +78,12 @@ static const struct program_info info = {
                "manifest kms_backup wrote. A set's time is its manifest's, else its newest file's.",
     .flags = OPTS_THRESHOLDS,
     .threshold_kind = VALUE_DURATION,
-    .warning_help = "Age of the newest set that warns, a range of durations (default 8d: a weekly backup "
-                    "missed by a day)",
-    .critical_help = "Age of the newest set that is critical (default 15d: two weekly backups missed)",
-    .default_warning = "8d",
-    .default_critical = "15d",
+    .warning_help = "Age of the newest set that warns, a range of durations (default " DEFAULT_WARNING
+                    ": a weekly backup missed by a day)",
+    .critical_help =
+        "Age of the newest set that is critical (default " DEFAULT_CRITICAL ": two weekly backups missed)",
+    .default_warning = DEFAULT_WARNING,
+    .default_critical = DEFAULT_CRITICAL,
     .notes = "Thresholds: durations take s, m, h, d, w (-w 26h -c 3d for a daily backup);\n"
              "a plain number is seconds.\n"
              "\n"
@@ -115,24 +128,25 @@ static const struct program_info info = {
 
 static void parse(int argc, char **argv, struct config *cfg)
 {
+	memset(cfg, 0, sizeof *cfg);
 	options_parse(argc, argv, &info, own_options, &cfg->common);
-	if (!backup_dir_arg || !*backup_dir_arg)
+	if (!given.backup_dir || !*given.backup_dir)
 		option_fail("--backup-dir", "is required: the folder holding the backup sets");
-	cfg->backup_dir = backup_dir_arg;
-	cfg->pattern = pattern_arg ? pattern_arg : "*";
+	cfg->backup_dir = given.backup_dir;
+	cfg->pattern = given.pattern;
 	char why[128];
 	if (!*cfg->pattern)
 		option_fail("--pattern", "is empty");
 	if (!kms_glob_check(cfg->pattern, why, sizeof why))
 		option_fail("--pattern", "'%s' %s", cfg->pattern, why);
-	cfg->all_sets = all_sets_arg != 0;
-	cfg->verify_pages = verify_pages_arg != 0;
-	cfg->dirty_state = dirty_state_arg ? option_state("--dirty-state", dirty_state_arg) : STATE_CRITICAL;
+	cfg->all_sets = given.all_sets != 0;
+	cfg->verify_pages = given.verify_pages != 0;
+	cfg->dirty_state = option_state("--dirty-state", given.dirty_state);
 	static char default_kmsdata[FSYS_PATH_MAX];
-	if (kmsdata_arg) {
-		if (!*kmsdata_arg)
+	if (given.kmsdata) {
+		if (!*given.kmsdata)
 			option_fail("--kmsdata", "is empty");
-		cfg->kmsdata = kmsdata_arg;
+		cfg->kmsdata = given.kmsdata;
 		cfg->kmsdata_given = true;
 	} else if (exchsetup_kmsdata_dir(default_kmsdata, sizeof default_kmsdata)) {
 		cfg->kmsdata = default_kmsdata;
@@ -258,7 +272,7 @@ static struct kms_names find_sets(const struct config *cfg, struct report *r)
 		              names.first_link, names.links > 1 ? ", and more links" : "");
 	if (names.count == 0) {
 		report_summary(r, "no offline backup of Kmsdata in %s", cfg->backup_dir);
-		if (strcmp(cfg->pattern, "*") != 0)
+		if (strcmp(cfg->pattern, DEFAULT_PATTERN) != 0)
 			report_detail(r, "no subfolder matches --pattern '%s'", cfg->pattern);
 		exit_without_backup(r, 0);
 	}
@@ -355,14 +369,50 @@ static size_t pick_newest(const struct config *cfg, struct kms_set *sets, const 
 	exit_without_backup(found->report, names->count);
 }
 
+/* The summary and long output of the newest set: the pages note, the
+ * first problem, the set's line, its age against the thresholds. */
+static void report_newest(const struct config *cfg, struct report *r, const struct findings *found,
+                          const struct kms_set *newest, const struct kms_set_facts *facts, double age)
+{
+	if (cfg->verify_pages && facts->db_found && facts->db.pages_new_format)
+		report_detail(
+		    r,
+		    "Note: Kmsmdb.edb has format revision 0x%x: its pages use the newer (ECC) "
+		    "checksums, which --verify-pages does not verify; header and shadow were checked",
+		    (unsigned)facts->db.info.format_revision);
+	if (found->problems > 0)
+		report_summary(r, "%s%s", found->first,
+		               found->problems > 1 ? " (and more problems, see below)" : "");
+	describe_set(r, newest, facts, age, cfg);
+	report_age(cfg, r, age);
+}
+
+static void report_perfdata(const struct config *cfg, struct report *r, const struct kms_set *newest,
+                            double age, size_t n_sets)
+{
+	struct perfdata perf[] = {
+	    {.label = "age",
+	     .value = age,
+	     .uom = "s",
+	     .warn = &cfg->common.warning,
+	     .crit = &cfg->common.critical,
+	     .has_min = true},
+	    {.label = "files", .value = (double)newest->tree.files, .uom = "", .has_min = true},
+	    {.label = "size", .value = (double)newest->tree.bytes, .uom = "B", .has_min = true},
+	    {.label = "sets", .value = (double)n_sets, .uom = "", .has_min = true},
+	};
+	for (size_t i = 0; i < sizeof perf / sizeof perf[0]; i++)
+		report_perf(r, &perf[i]);
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct report r;
 	parse(argc, argv, &cfg);
 	report_init(&r, info.name);
-	struct kms_names names = find_sets(&cfg, &r);
 
+	struct kms_names names = find_sets(&cfg, &r);
 	struct kms_set *sets = calloc(names.count, sizeof *sets);
 	if (!sets)
 		plugin_exit(STATE_UNKNOWN, "out of memory for %zu sets", names.count);
@@ -371,29 +421,7 @@ int main(int argc, char **argv)
 	struct kms_set_facts facts;
 	double age = judge_sets(&cfg, sets, names.count, newest, &found, &facts);
 
-	if (cfg.verify_pages && facts.db_found && facts.db.pages_new_format)
-		report_detail(
-		    &r,
-		    "Note: Kmsmdb.edb has format revision 0x%x: its pages use the newer (ECC) "
-		    "checksums, which --verify-pages does not verify; header and shadow were checked",
-		    (unsigned)facts.db.info.format_revision);
-	if (found.problems > 0)
-		report_summary(&r, "%s%s", found.first,
-		               found.problems > 1 ? " (and more problems, see below)" : "");
-	describe_set(&r, &sets[newest], &facts, age, &cfg);
-	report_age(&cfg, &r, age);
-	struct perfdata perf[] = {
-	    {.label = "age",
-	     .value = age,
-	     .uom = "s",
-	     .warn = &cfg.common.warning,
-	     .crit = &cfg.common.critical,
-	     .has_min = true},
-	    {.label = "files", .value = (double)sets[newest].tree.files, .uom = "", .has_min = true},
-	    {.label = "size", .value = (double)sets[newest].tree.bytes, .uom = "B", .has_min = true},
-	    {.label = "sets", .value = (double)names.count, .uom = "", .has_min = true},
-	};
-	for (size_t i = 0; i < sizeof perf / sizeof perf[0]; i++)
-		report_perf(&r, &perf[i]);
+	report_newest(&cfg, &r, &found, &sets[newest], &facts, age);
+	report_perfdata(&cfg, &r, &sets[newest], age, names.count);
 	report_exit(&r);
 }

@@ -19,6 +19,23 @@
 #include "perfdata.h"
 #include "plugin.h"
 
+/* The defaults, in one place: parse() starts from them and --help shows them. */
+#define DEFAULT_SERVICE       KMS_SERVICE_NAME
+#define DEFAULT_KEEP          "4"
+#define KEEP_MIN              1
+#define KEEP_MAX              10000
+#define DEFAULT_STOP_TIMEOUT  "2m"
+#define DEFAULT_START_TIMEOUT "2m"
+#define DEFAULT_TIMEOUT       600 /* seconds (-t) */
+#define COPY_MIN_SECONDS      5   /* -t must leave this for the copy beside both waits */
+#define MS_PER_SECOND         1000
+/* Time the copy leaves unused: --start-timeout and this margin when the
+ * service must start again, else this much to report. */
+#define START_RESERVE_MARGIN_MS 3000
+#define REPORT_RESERVE_MS       1000
+#define TEXT_OF(x)              #x
+#define TEXT(x)                 TEXT_OF(x)
+
 struct config {
 	const char *kmsdata;
 	const char *backup_dir;
@@ -30,40 +47,48 @@ struct config {
 	struct common_options common;
 };
 
-static char *kmsdata_arg, *backup_dir_arg, *password_file_arg, *service_arg, *keep_arg, *stop_timeout_arg,
-    *start_timeout_arg;
-static int no_service_arg, dry_run_arg;
+/* The options as given, starting from their defaults. */
+static struct {
+	char *kmsdata, *backup_dir, *password_file, *service, *keep, *stop_timeout, *start_timeout;
+	int no_service, dry_run;
+} given = {
+    .service = DEFAULT_SERVICE,
+    .keep = DEFAULT_KEEP,
+    .stop_timeout = DEFAULT_STOP_TIMEOUT,
+    .start_timeout = DEFAULT_START_TIMEOUT,
+};
 
 static const struct poptOption own_options[] = {
-    {"kmsdata", 'k', POPT_ARG_STRING, &kmsdata_arg, 0,
+    {"kmsdata", 'k', POPT_ARG_STRING, &given.kmsdata, 0,
      "The live Kmsdata folder to back up (default on Windows: the Exchange install folder from the "
      "registry, HKLM\\" EXCHSETUP_KEY " value " EXCHSETUP_VALUE ", else " EXCHSETUP_FALLBACK
      ", plus \\kmsdata; required elsewhere)",
      "DIR"},
-    {"backup-dir", 'd', POPT_ARG_STRING, &backup_dir_arg, 0,
+    {"backup-dir", 'd', POPT_ARG_STRING, &given.backup_dir, 0,
      "Folder that receives the set kmsdata-YYYYMMDDTHHMMSSZ (required; must exist)", "DIR"},
-    {"password-file", 'f', POPT_ARG_STRING, &password_file_arg, 0,
+    {"password-file", 'f', POPT_ARG_STRING, &given.password_file, 0,
      "File holding the KMS password, the service's startup parameter: a Kmspwd.ini ([config] pwd=...) or "
      "the password alone on the first line; refused when others may read it (required unless "
      "--no-service)",
      "FILE"},
-    {"keep", 'n', POPT_ARG_STRING, &keep_arg, 0,
+    {"keep", 'n', POPT_ARG_STRING, &given.keep, 0,
      "Keep the N newest sets with a manifest, remove older kmsdata-* sets after a good backup "
-     "(default 4; the newest good set is never removed; a set dated ahead of the clock is left "
+     "(default " DEFAULT_KEEP
+     "; the newest good set is never removed; a set dated ahead of the clock is left "
      "alone and not counted). A set folder that is itself a link is not a set in this folder: "
      "never followed, counted or removed",
      "N"},
-    {"service", 's', POPT_ARG_STRING, &service_arg, 0, "The KM service's name (default MSExchangeKMS)",
-     "NAME"},
-    {"no-service", '\0', POPT_ARG_NONE, &no_service_arg, 0,
+    {"service", 's', POPT_ARG_STRING, &given.service, 0,
+     "The KM service's name (default " DEFAULT_SERVICE ")", "NAME"},
+    {"no-service", '\0', POPT_ARG_NONE, &given.no_service, 0,
      "Do not stop or start any service: Kmsdata is already offline (the copy is still refused unless "
      "Kmsmdb.edb is in clean shutdown state)",
      NULL},
-    {"stop-timeout", '\0', POPT_ARG_STRING, &stop_timeout_arg, 0,
-     "Wait at most DURATION for the service to stop (default 2m)", "DURATION"},
-    {"start-timeout", '\0', POPT_ARG_STRING, &start_timeout_arg, 0,
-     "Wait at most DURATION for the service to run again (default 2m)", "DURATION"},
-    {"dry-run", '\0', POPT_ARG_NONE, &dry_run_arg, 0,
+    {"stop-timeout", '\0', POPT_ARG_STRING, &given.stop_timeout, 0,
+     "Wait at most DURATION for the service to stop (default " DEFAULT_STOP_TIMEOUT ")", "DURATION"},
+    {"start-timeout", '\0', POPT_ARG_STRING, &given.start_timeout, 0,
+     "Wait at most DURATION for the service to run again (default " DEFAULT_START_TIMEOUT ")", "DURATION"},
+    {"dry-run", '\0', POPT_ARG_NONE, &given.dry_run, 0,
      "Check the options, the password file and Kmsdata, say what would be done, change nothing", NULL},
     POPT_TABLEEND};
 
@@ -78,7 +103,7 @@ static const struct program_info info = {
                "backup never looks like a good set; then starts the service again with its password "
                "(always, even when the copy failed, if it was running before) and removes sets beyond "
                "--keep. Its output is a plugin result a scheduled task can submit as a passive check.",
-    .default_timeout = 600,
+    .default_timeout = DEFAULT_TIMEOUT,
     .exclusive = (const char *const[]){"service no-service", NULL},
     .notes = "States:\n"
              "  OK        the set was written and verified, the service runs again\n"
@@ -89,45 +114,48 @@ static const struct program_info info = {
              "            missing or readable by others: nothing was touched; timeout\n"
              "Runs on one backup folder exclude each other: a second run says\n"
              "\"another kms_backup is at work on DIR\" (UNKNOWN) and changes nothing.\n"
-             "The timeout (-t, default 600 s) covers the whole run: the copy stops early to\n"
-             "keep --start-timeout for restarting the service.\n"
-             "\n"
-             "Perfdata:\n"
-             "  duration=Ns;;;0;  time the backup took\n"
-             "  files=N;;;0;      files copied\n"
-             "  bytes=NB;;;0;     bytes copied\n"
-             "\n"
-             "Examples:\n"
-             "  kms_backup -d D:\\KmsBackup -f C:\\secure\\kmspwd.ini\n"
-             "  kms_backup -k C:\\exchsrvr\\kmsdata -d D:\\KmsBackup -f C:\\secure\\kmspwd.ini --keep 8\n"
-             "  kms_backup -k /mnt/kmsdata -d /srv/kmsbackup --no-service   (Kmsdata already offline)\n",
+             "The timeout (-t, default " TEXT(
+                 DEFAULT_TIMEOUT) " s) covers the whole run: the copy stops early to\n"
+                                  "keep --start-timeout for restarting the service.\n"
+                                  "\n"
+                                  "Perfdata:\n"
+                                  "  duration=Ns;;;0;  time the backup took\n"
+                                  "  files=N;;;0;      files copied\n"
+                                  "  bytes=NB;;;0;     bytes copied\n"
+                                  "\n"
+                                  "Examples:\n"
+                                  "  kms_backup -d D:\\KmsBackup -f C:\\secure\\kmspwd.ini\n"
+                                  "  kms_backup -k C:\\exchsrvr\\kmsdata -d D:\\KmsBackup -f "
+                                  "C:\\secure\\kmspwd.ini --keep 8\n"
+                                  "  kms_backup -k /mnt/kmsdata -d /srv/kmsbackup --no-service   (Kmsdata "
+                                  "already offline)\n",
 };
 
 static void parse(int argc, char **argv, struct config *cfg)
 {
 	static char default_kmsdata[FSYS_PATH_MAX];
 	options_parse(argc, argv, &info, own_options, &cfg->common);
-	if (kmsdata_arg && !*kmsdata_arg)
+	if (given.kmsdata && !*given.kmsdata)
 		option_fail("--kmsdata", "is empty");
-	cfg->kmsdata = kmsdata_arg;
+	cfg->kmsdata = given.kmsdata;
 	if (!cfg->kmsdata && exchsetup_kmsdata_dir(default_kmsdata, sizeof default_kmsdata))
 		cfg->kmsdata = default_kmsdata;
 	if (!cfg->kmsdata)
 		option_fail("--kmsdata", "is required on this system: the live Kmsdata folder");
-	if (!backup_dir_arg || !*backup_dir_arg)
+	if (!given.backup_dir || !*given.backup_dir)
 		option_fail("--backup-dir", "is required: the folder that receives the set");
-	cfg->backup_dir = backup_dir_arg;
-	cfg->service = no_service_arg ? NULL : (service_arg ? service_arg : KMS_SERVICE_NAME);
+	cfg->backup_dir = given.backup_dir;
+	cfg->service = given.no_service ? NULL : given.service;
 	if (cfg->service && !*cfg->service)
 		option_fail("--service", "is empty");
-	cfg->password_file = password_file_arg;
+	cfg->password_file = given.password_file;
 	if (cfg->service && (!cfg->password_file || !*cfg->password_file))
 		option_fail("--password-file", "is required to start the service again (or --no-service)");
-	cfg->keep = keep_arg ? option_integer("--keep", keep_arg, 1, 10000) : 4;
-	cfg->dry_run = dry_run_arg != 0;
-	cfg->stop_timeout = stop_timeout_arg ? option_duration("--stop-timeout", stop_timeout_arg) : 120;
-	cfg->start_timeout = start_timeout_arg ? option_duration("--start-timeout", start_timeout_arg) : 120;
-	if (cfg->service && cfg->stop_timeout + cfg->start_timeout + 5 > cfg->common.timeout)
+	cfg->keep = option_integer("--keep", given.keep, KEEP_MIN, KEEP_MAX);
+	cfg->dry_run = given.dry_run != 0;
+	cfg->stop_timeout = option_duration("--stop-timeout", given.stop_timeout);
+	cfg->start_timeout = option_duration("--start-timeout", given.start_timeout);
+	if (cfg->service && cfg->stop_timeout + cfg->start_timeout + COPY_MIN_SECONDS > cfg->common.timeout)
 		option_fail("--timeout",
 		            "%u s leaves no time to copy after --stop-timeout and --start-timeout",
 		            cfg->common.timeout);
@@ -326,16 +354,16 @@ static void stop_copy_start(const struct config *cfg, struct backupsvc *svc, str
 {
 	char err[1024], state[32] = "not managed (--no-service)";
 	bool was_running = false, stopped = true;
-	long start_ms = (long)(cfg->start_timeout * 1000);
+	long start_ms = (long)(cfg->start_timeout * MS_PER_SECOND);
 	if (svc) {
-		stopped = backupsvc_stop(svc, (long)(cfg->stop_timeout * 1000), &was_running, state,
+		stopped = backupsvc_stop(svc, (long)(cfg->stop_timeout * MS_PER_SECOND), &was_running, state,
 		                         sizeof state, err, sizeof err);
 		if (!stopped)
 			snprintf(o->failure, sizeof o->failure,
 			         "service %s did not stop: %s; no backup taken", cfg->service, err);
 	}
 	if (stopped)
-		take_copy(cfg, state, svc ? start_ms + 3000 : 1000, o);
+		take_copy(cfg, state, svc ? start_ms + START_RESERVE_MARGIN_MS : REPORT_RESERVE_MS, o);
 	if (!svc)
 		return;
 	if (!was_running) {
@@ -374,25 +402,61 @@ static void record_outcome(const struct report *r, const struct outcome *o)
 		record_event(id, out);
 }
 
+/* The service handle (the password read, the service lock held), NULL with
+ * --no-service; exits UNKNOWN, recorded, when it cannot be had. */
+static struct backupsvc *open_service(const struct config *cfg)
+{
+	char err[1024];
+	if (!cfg->service)
+		return NULL;
+	struct backupsvc *svc = backupsvc_open(cfg->service, cfg->password_file, err, sizeof err);
+	if (!svc) {
+		char text[1100], line[1200];
+		snprintf(text, sizeof text, "%s: nothing was changed", err);
+		plugin_format_line(line, sizeof line, STATE_UNKNOWN, text);
+		record_event(EV_FAILED, line);
+		plugin_exit(STATE_UNKNOWN, "%s: nothing was changed", err);
+	}
+	return svc;
+}
+
+/* The result: the set made (and the old ones pruned) or why not. */
+static void report_outcome(const struct config *cfg, struct report *r, const struct outcome *o)
+{
+	if (o->copied) {
+		char size[32];
+		size_format((double)o->bytes, size, sizeof size);
+		report_summary(r, "backed up %zu files (%s) from %s to set %s", o->files, size, cfg->kmsdata,
+		               o->set_name);
+		prune(cfg, r, false);
+	} else {
+		report_raise(r, STATE_CRITICAL);
+		report_summary(r, "backup failed: %s", o->failure);
+	}
+	if (o->skipped > 0)
+		report_detail(r, "%zu link%s or special file%s in Kmsdata not copied (first: %s)", o->skipped,
+		              o->skipped == 1 ? "" : "s", o->skipped == 1 ? "" : "s", o->first_skipped);
+}
+
+static void report_perfdata(struct report *r, const struct outcome *o, double seconds)
+{
+	struct perfdata perf[] = {
+	    {.label = "duration", .value = seconds > 0 ? seconds : 0, .uom = "s", .has_min = true},
+	    {.label = "files", .value = (double)o->files, .uom = "", .has_min = true},
+	    {.label = "bytes", .value = (double)o->bytes, .uom = "B", .has_min = true},
+	};
+	for (size_t i = 0; i < sizeof perf / sizeof perf[0]; i++)
+		report_perf(r, &perf[i]);
+}
+
 int main(int argc, char **argv)
 {
 	struct config cfg;
 	struct kms_tree source;
-	char err[1024];
 	parse(argc, argv, &cfg);
 	lock_backup_dir(&cfg);
 	check_folders(&cfg, &source);
-	struct backupsvc *svc = NULL;
-	if (cfg.service) {
-		svc = backupsvc_open(cfg.service, cfg.password_file, err, sizeof err);
-		if (!svc) {
-			char text[1100], line[1200];
-			snprintf(text, sizeof text, "%s: nothing was changed", err);
-			plugin_format_line(line, sizeof line, STATE_UNKNOWN, text);
-			record_event(EV_FAILED, line);
-			plugin_exit(STATE_UNKNOWN, "%s: nothing was changed", err);
-		}
-	}
+	struct backupsvc *svc = open_service(&cfg);
 	if (cfg.dry_run) {
 		backupsvc_close(svc); /* wipes the password, releases the service lock */
 		dry_run(&cfg, &source);
@@ -405,27 +469,9 @@ int main(int argc, char **argv)
 	double began = (double)deadline_remaining_ms();
 	stop_copy_start(&cfg, svc, &r, &o);
 	backupsvc_close(svc);
-	if (o.copied) {
-		char size[32];
-		size_format((double)o.bytes, size, sizeof size);
-		report_summary(&r, "backed up %zu files (%s) from %s to set %s", o.files, size, cfg.kmsdata,
-		               o.set_name);
-		prune(&cfg, &r, false);
-	} else {
-		report_raise(&r, STATE_CRITICAL);
-		report_summary(&r, "backup failed: %s", o.failure);
-	}
-	if (o.skipped > 0)
-		report_detail(&r, "%zu link%s or special file%s in Kmsdata not copied (first: %s)", o.skipped,
-		              o.skipped == 1 ? "" : "s", o.skipped == 1 ? "" : "s", o.first_skipped);
-	double seconds = (began - (double)deadline_remaining_ms()) / 1000.0;
-	struct perfdata perf[] = {
-	    {.label = "duration", .value = seconds > 0 ? seconds : 0, .uom = "s", .has_min = true},
-	    {.label = "files", .value = (double)o.files, .uom = "", .has_min = true},
-	    {.label = "bytes", .value = (double)o.bytes, .uom = "B", .has_min = true},
-	};
-	for (size_t i = 0; i < sizeof perf / sizeof perf[0]; i++)
-		report_perf(&r, &perf[i]);
+
+	report_outcome(&cfg, &r, &o);
+	report_perfdata(&r, &o, (began - (double)deadline_remaining_ms()) / MS_PER_SECOND);
 	record_outcome(&r, &o);
 	report_exit(&r);
 }

@@ -25,6 +25,22 @@
 #define EV_REFUSED  202
 #define EV_FAILED   203
 
+/* The defaults, in one place: parse() starts from them and --help shows them. */
+#define DEFAULT_SERVICE       KMS_SERVICE_NAME
+#define DEFAULT_STOP_TIMEOUT  "2m"
+#define DEFAULT_START_TIMEOUT "2m"
+#define DEFAULT_TIMEOUT       600 /* seconds (-t) */
+#define COPY_MIN_SECONDS      5   /* -t must leave this for the copy beside both waits */
+#define MS_PER_SECOND         1000
+/* Time the copy leaves unused: --start-timeout and this margin when the
+ * service must start again, else this much to report. */
+#define START_RESERVE_MARGIN_MS 3000
+#define REPORT_RESERVE_MS       1000
+#define LEDGER_LOCK_WAIT_MS     10000                /* for a handler at work on its ledger */
+#define HANDLER_LEDGER_FILE     "kms-restart.ledger" /* handle_kms_restart's, in its --state-dir */
+#define TEXT_OF(x)              #x
+#define TEXT(x)                 TEXT_OF(x)
+
 struct config {
 	const char *kmsdata;
 	const char *backup_dir;
@@ -38,49 +54,57 @@ struct config {
 	struct common_options common;
 };
 
-static char *kmsdata_arg, *backup_dir_arg, *set_arg, *password_file_arg, *service_arg, *state_dir_arg,
-    *log_file_arg, *stop_timeout_arg, *start_timeout_arg;
-static int no_service_arg, list_arg, dry_run_arg, yes_arg;
+/* The options as given, starting from their defaults (service: NULL when
+ * not given, DEFAULT_SERVICE then; --no-service contradicts a given one). */
+static struct {
+	char *kmsdata, *backup_dir, *set, *password_file, *service, *state_dir, *log_file, *stop_timeout,
+	    *start_timeout;
+	int no_service, list, dry_run, yes;
+} given = {
+    .stop_timeout = DEFAULT_STOP_TIMEOUT,
+    .start_timeout = DEFAULT_START_TIMEOUT,
+};
 
 static const struct poptOption own_options[] = {
-    {"kmsdata", 'k', POPT_ARG_STRING, &kmsdata_arg, 0,
+    {"kmsdata", 'k', POPT_ARG_STRING, &given.kmsdata, 0,
      "The live (damaged) Kmsdata folder (default on Windows: the Exchange install folder from the "
      "registry, HKLM\\" EXCHSETUP_KEY " value " EXCHSETUP_VALUE ", else " EXCHSETUP_FALLBACK
      ", plus \\kmsdata; required elsewhere)",
      "DIR"},
-    {"backup-dir", 'd', POPT_ARG_STRING, &backup_dir_arg, 0,
+    {"backup-dir", 'd', POPT_ARG_STRING, &given.backup_dir, 0,
      "Folder holding the backup sets, as kms_backup writes them (required)", "DIR"},
-    {"set", 'S', POPT_ARG_STRING, &set_arg, 0,
+    {"set", 'S', POPT_ARG_STRING, &given.set, 0,
      "The set to restore, a subfolder name of --backup-dir (default: the newest sound set)", "NAME"},
-    {"list", 'l', POPT_ARG_NONE, &list_arg, 0,
+    {"list", 'l', POPT_ARG_NONE, &given.list, 0,
      "List every set, newest first, with its age, files, database state and soundness, marking the "
      "one that would be restored; change nothing",
      NULL},
-    {"password-file", 'f', POPT_ARG_STRING, &password_file_arg, 0,
+    {"password-file", 'f', POPT_ARG_STRING, &given.password_file, 0,
      "File holding the KMS password, the service's startup parameter (Kmspwd.ini or the password alone "
      "on the first line); refused when others may read it (required unless --no-service)",
      "FILE"},
-    {"service", 's', POPT_ARG_STRING, &service_arg, 0, "The KM service's name (default MSExchangeKMS)",
-     "NAME"},
-    {"no-service", '\0', POPT_ARG_NONE, &no_service_arg, 0,
+    {"service", 's', POPT_ARG_STRING, &given.service, 0,
+     "The KM service's name (default " DEFAULT_SERVICE ")", "NAME"},
+    {"no-service", '\0', POPT_ARG_NONE, &given.no_service, 0,
      "Do not stop or start any service: the KM service is stopped some other way (the lock is then "
      "taken in --state-dir, else beside Kmsdata)",
      NULL},
-    {"state-dir", '\0', POPT_ARG_STRING, &state_dir_arg, 0,
+    {"state-dir", '\0', POPT_ARG_STRING, &given.state_dir, 0,
      "handle_kms_restart's --state-dir: its ledger notes the restore as a recovery, so the Event 5058 "
      "before it no longer holds back a restart (default: the ledger is not told)",
      "DIR"},
-    {"log-file", '\0', POPT_ARG_STRING, &log_file_arg, 0,
+    {"log-file", '\0', POPT_ARG_STRING, &given.log_file, 0,
      "Also append each event-log record to FILE (Windows)", "FILE"},
-    {"stop-timeout", '\0', POPT_ARG_STRING, &stop_timeout_arg, 0,
-     "Wait at most DURATION for the service to stop (default 2m)", "DURATION"},
-    {"start-timeout", '\0', POPT_ARG_STRING, &start_timeout_arg, 0,
-     "Wait at most DURATION for the service to run (default 2m; less when its checkpoint stalls "
+    {"stop-timeout", '\0', POPT_ARG_STRING, &given.stop_timeout, 0,
+     "Wait at most DURATION for the service to stop (default " DEFAULT_STOP_TIMEOUT ")", "DURATION"},
+    {"start-timeout", '\0', POPT_ARG_STRING, &given.start_timeout, 0,
+     "Wait at most DURATION for the service to run (default " DEFAULT_START_TIMEOUT
+     "; less when its checkpoint stalls "
      "for its wait hint)",
      "DURATION"},
-    {"dry-run", '\0', POPT_ARG_NONE, &dry_run_arg, 0,
+    {"dry-run", '\0', POPT_ARG_NONE, &given.dry_run, 0,
      "Choose and check the set, say what would be done and lost, change nothing", NULL},
-    {"yes", 'y', POPT_ARG_NONE, &yes_arg, 0,
+    {"yes", 'y', POPT_ARG_NONE, &given.yes, 0,
      "Do it: without --yes (or --dry-run) nothing is done, so a scheduled task never restores", NULL},
     POPT_TABLEEND};
 
@@ -98,7 +122,7 @@ static const struct program_info info = {
         "renames the copy into its place: none of the damaged folder's *.log or edb.chk comes back. "
         "Then it starts the service with its password and waits for RUNNING, and records the restore "
         "(event log source kms_restore, ids 201/202/203; the handler's ledger, as a recovery).",
-    .default_timeout = 600,
+    .default_timeout = DEFAULT_TIMEOUT,
     .notes = "States:\n"
              "  OK        restored and the service RUNNING (--no-service: restored); a dry run\n"
              "            or --list that found a set to restore\n"
@@ -113,15 +137,18 @@ static const struct program_info info = {
              "killed between its two renames, Kmsdata is missing and the verified copy waits\n"
              "beside it (.<Kmsdata>.restore-<time>.ready); the next run with --yes renames it in\n"
              "and goes on. Hidden copies a killed run left beside a Kmsdata are removed.\n"
-             "The timeout (-t, default 600 s) covers the whole run; the copy stops early to keep\n"
-             "--start-timeout for starting the service.\n"
-             "\n"
-             "Examples:\n"
-             "  kms_restore -d D:\\KmsBackup --list\n"
-             "  kms_restore -d D:\\KmsBackup -f C:\\kms\\state\\Kmspwd.ini --state-dir C:\\kms\\state\n"
-             "              --dry-run                      (then the same with --yes)\n"
-             "  kms_restore -k /mnt/kmsdata -d /srv/kmsbackup --set kmsdata-20261120T030000Z --no-service "
-             "--yes\n",
+             "The timeout (-t, default " TEXT(
+                 DEFAULT_TIMEOUT) " s) covers the whole run; the copy stops early to keep\n"
+                                  "--start-timeout for starting the service.\n"
+                                  "\n"
+                                  "Examples:\n"
+                                  "  kms_restore -d D:\\KmsBackup --list\n"
+                                  "  kms_restore -d D:\\KmsBackup -f C:\\kms\\state\\Kmspwd.ini --state-dir "
+                                  "C:\\kms\\state\n"
+                                  "              --dry-run                      (then the same with --yes)\n"
+                                  "  kms_restore -k /mnt/kmsdata -d /srv/kmsbackup --set "
+                                  "kmsdata-20261120T030000Z --no-service "
+                                  "--yes\n",
 };
 
 static struct backupsvc *service; /* closed at exit: the password wiped, the lock freed */
@@ -135,7 +162,7 @@ static void report_copy_perf(struct report *r)
 {
 	if (!copied)
 		return;
-	double seconds = (double)(run_began_ms - deadline_remaining_ms()) / 1000.0;
+	double seconds = (double)(run_began_ms - deadline_remaining_ms()) / MS_PER_SECOND;
 	struct perfdata perf[] = {
 	    {.label = "duration", .value = seconds > 0 ? seconds : 0, .uom = "s", .has_min = true},
 	    {.label = "files", .value = (double)copied->files, .uom = "", .has_min = true},
@@ -184,35 +211,35 @@ static void parse(int argc, char **argv, struct config *cfg)
 {
 	static char default_kmsdata[FSYS_PATH_MAX];
 	options_parse(argc, argv, &info, own_options, &cfg->common);
-	if (!backup_dir_arg || !*backup_dir_arg)
+	if (!given.backup_dir || !*given.backup_dir)
 		option_fail("--backup-dir", "is required: the folder holding the backup sets");
-	cfg->backup_dir = backup_dir_arg;
-	cfg->set_name = set_arg;
-	cfg->list = list_arg != 0;
-	cfg->dry_run = dry_run_arg != 0;
-	cfg->yes = yes_arg != 0;
+	cfg->backup_dir = given.backup_dir;
+	cfg->set_name = given.set;
+	cfg->list = given.list != 0;
+	cfg->dry_run = given.dry_run != 0;
+	cfg->yes = given.yes != 0;
 	if (cfg->dry_run && cfg->yes)
 		option_fail("--dry-run", "and --yes contradict each other");
-	if (kmsdata_arg && !*kmsdata_arg)
+	if (given.kmsdata && !*given.kmsdata)
 		option_fail("--kmsdata", "is empty");
-	cfg->kmsdata = kmsdata_arg;
+	cfg->kmsdata = given.kmsdata;
 	if (!cfg->kmsdata && exchsetup_kmsdata_dir(default_kmsdata, sizeof default_kmsdata))
 		cfg->kmsdata = default_kmsdata;
 	if (!cfg->kmsdata && !cfg->list)
 		option_fail("--kmsdata", "is required on this system: the live Kmsdata folder");
-	cfg->service = no_service_arg ? NULL : (service_arg ? service_arg : KMS_SERVICE_NAME);
+	cfg->service = given.no_service ? NULL : given.service ? given.service : DEFAULT_SERVICE;
 	if (cfg->service && !*cfg->service)
 		option_fail("--service", "is empty");
-	if (no_service_arg && service_arg)
-		option_fail("--no-service", "and --service '%s' contradict each other", service_arg);
-	cfg->password_file = password_file_arg;
+	if (given.no_service && given.service)
+		option_fail("--no-service", "and --service '%s' contradict each other", given.service);
+	cfg->password_file = given.password_file;
 	if (cfg->service && !cfg->list && (!cfg->password_file || !*cfg->password_file))
 		option_fail("--password-file", "is required to start the service (or --no-service)");
-	cfg->state_dir = state_dir_arg && *state_dir_arg ? state_dir_arg : NULL;
-	cfg->log_file = log_file_arg && *log_file_arg ? log_file_arg : NULL;
-	cfg->stop_timeout = stop_timeout_arg ? option_duration("--stop-timeout", stop_timeout_arg) : 120;
-	cfg->start_timeout = start_timeout_arg ? option_duration("--start-timeout", start_timeout_arg) : 120;
-	if (cfg->service && cfg->stop_timeout + cfg->start_timeout + 5 > cfg->common.timeout)
+	cfg->state_dir = given.state_dir && *given.state_dir ? given.state_dir : NULL;
+	cfg->log_file = given.log_file && *given.log_file ? given.log_file : NULL;
+	cfg->stop_timeout = option_duration("--stop-timeout", given.stop_timeout);
+	cfg->start_timeout = option_duration("--start-timeout", given.start_timeout);
+	if (cfg->service && cfg->stop_timeout + cfg->start_timeout + COPY_MIN_SECONDS > cfg->common.timeout)
 		option_fail("--timeout",
 		            "%u s leaves no time to copy after --stop-timeout and --start-timeout",
 		            cfg->common.timeout);
@@ -382,9 +409,9 @@ static void note_recovery(const struct config *cfg, struct report *r)
 	}
 	struct lock *lock;
 	enum lock_result got =
-	    lock_take_within(KMS_HANDLER_LOCK, cfg->state_dir, 10000, &lock, err, sizeof err);
+	    lock_take_within(KMS_HANDLER_LOCK, cfg->state_dir, LEDGER_LOCK_WAIT_MS, &lock, err, sizeof err);
 	static struct ledger l;
-	bool ok = got == LOCK_TAKEN && fsys_join(path, sizeof path, cfg->state_dir, "kms-restart.ledger") &&
+	bool ok = got == LOCK_TAKEN && fsys_join(path, sizeof path, cfg->state_dir, HANDLER_LEDGER_FILE) &&
 	          ledger_load(path, &l, err, sizeof err) != ATOMICFILE_ERROR;
 	if (ok) {
 		ledger_add(&l, LEDGER_RECOVERED, (int64_t)time(NULL), false);
@@ -408,7 +435,8 @@ static void start_as_before(const struct config *cfg, bool was_running, struct r
 	char err[1024];
 	if (!was_running)
 		report_detail(r, "service %s was not running before: left stopped", cfg->service);
-	else if (!backupsvc_start_watched(service, (long)(cfg->start_timeout * 1000), err, sizeof err))
+	else if (!backupsvc_start_watched(service, (long)(cfg->start_timeout * MS_PER_SECOND), err,
+	                                  sizeof err))
 		report_detail(r, "service %s did not start again on the old Kmsdata: %s", cfg->service, err);
 	else
 		report_detail(r, "service %s started again on the old Kmsdata", cfg->service);
@@ -418,8 +446,8 @@ static void stop_service(const struct config *cfg, bool *was_running, struct rep
 {
 	char err[1024], state[32];
 	*was_running = false;
-	if (cfg->service && !backupsvc_stop(service, (long)(cfg->stop_timeout * 1000), was_running, state,
-	                                    sizeof state, err, sizeof err))
+	if (cfg->service && !backupsvc_stop(service, (long)(cfg->stop_timeout * MS_PER_SECOND), was_running,
+	                                    state, sizeof state, err, sizeof err))
 		finish(STATE_CRITICAL, EV_REFUSED, r,
 		       "refused: service %s did not stop: %s: nothing was changed", cfg->service, err);
 	kmsrestore_step("stopped"); /* with --no-service too: the step before any copy */
@@ -432,7 +460,8 @@ static void put_set_in_place(const struct config *cfg, const struct kms_set *set
 	char err[FSYS_PATH_MAX * 4 + 512], left[FSYS_PATH_MAX + FSYS_ERR_MAX + 64];
 	if (!kmsrestore_leftovers_remove(plan, left, sizeof left))
 		report_detail(r, "a hidden copy a killed restore left could not be removed: %s", left);
-	long reserve = cfg->service ? (long)(cfg->start_timeout * 1000) + 3000 : 1000;
+	long reserve = cfg->service ? (long)(cfg->start_timeout * MS_PER_SECOND) + START_RESERVE_MARGIN_MS
+	                            : REPORT_RESERVE_MS;
 	if (!kmsrestore_prepare(set, plan, reserve, err, sizeof err)) {
 		if (cfg->service)
 			start_as_before(cfg, was_running, r);
@@ -477,7 +506,7 @@ static _Noreturn void start_restored(const struct config *cfg, const char *what,
 	char err[1024];
 	if (!cfg->service)
 		finish(STATE_OK, EV_RESTORED, r, "%s; start the KM service with its password", what);
-	if (!backupsvc_start_watched(service, (long)(cfg->start_timeout * 1000), err, sizeof err))
+	if (!backupsvc_start_watched(service, (long)(cfg->start_timeout * MS_PER_SECOND), err, sizeof err))
 		finish(
 		    STATE_CRITICAL, EV_FAILED, r,
 		    "%s, but service %s did not start: %s: the restored Kmsdata stays in place (the damaged "
@@ -504,13 +533,43 @@ static _Noreturn void dry_run(const struct config *cfg, const struct kmsrestore_
 	       plan->kmsdata, lost, plan->damaged, then);
 }
 
+/* What the run restores: the set chosen, or (chosen NULL) the copy an
+ * interrupted restore left; the text of the result. */
+struct choice {
+	struct kmsrestore_sets sets;
+	struct kmsrestore_plan plan;
+	struct kmsrestore_leftovers left;
+	const struct kmsrestore_set *chosen;
+	char lost[FSYS_PATH_MAX + 256], what[FSYS_PATH_MAX * 4 + 256];
+};
+
+/* Plan the swap beside Kmsdata, then choose the set (unless an interrupted
+ * restore is to be finished); refuses, nothing changed, when it cannot. */
+static void decide(const struct config *cfg, int64_t now, struct choice *c, struct report *r)
+{
+	char err[FSYS_PATH_MAX * 2 + 256];
+	if (!kmsrestore_plan_make(cfg->kmsdata, now, &c->plan, err, sizeof err))
+		finish(STATE_UNKNOWN, EV_REFUSED, r, "--kmsdata: %s", err);
+	check_kmsdata(&c->plan, &c->left, r);
+	c->chosen = NULL;
+	if (c->left.kmsdata_missing) {
+		snprintf(c->what, sizeof c->what, "finished the interrupted restore of %s", c->plan.kmsdata);
+		return;
+	}
+	if (!kmsrestore_sets_load(cfg->backup_dir, now, &c->sets, err, sizeof err))
+		finish(STATE_UNKNOWN, EV_REFUSED, r, "--backup-dir: %s: nothing was changed", err);
+	c->chosen = choose(cfg, &c->sets, r);
+	what_is_lost(c->chosen, now, c->lost, sizeof c->lost);
+	snprintf(c->what, sizeof c->what, "restored %s from %s; the damaged folder is kept as %s",
+	         c->plan.kmsdata, c->lost, c->plan.damaged);
+}
+
 int main(int argc, char **argv)
 {
 	static struct config cfg;
 	static struct report r;
-	static struct kmsrestore_sets sets;
-	static struct kmsrestore_plan plan;
-	char err[FSYS_PATH_MAX * 2 + 256], lost[FSYS_PATH_MAX + 256], what[FSYS_PATH_MAX * 4 + 256];
+	static struct choice c;
+	char err[FSYS_PATH_MAX * 2 + 256];
 	parse(argc, argv, &cfg);
 	run_began_ms = deadline_remaining_ms();
 	current = &cfg;
@@ -518,37 +577,24 @@ int main(int argc, char **argv)
 	report_init(&r, info.name);
 	int64_t now = (int64_t)time(NULL);
 	if (cfg.list) {
-		if (!kmsrestore_sets_load(cfg.backup_dir, now, &sets, err, sizeof err))
+		if (!kmsrestore_sets_load(cfg.backup_dir, now, &c.sets, err, sizeof err))
 			finish(STATE_UNKNOWN, 0, &r, "--backup-dir: %s", err);
-		list_sets(&cfg, &sets, &r, now);
+		list_sets(&cfg, &c.sets, &r, now);
 	}
-	struct kmsrestore_leftovers left;
-	if (!kmsrestore_plan_make(cfg.kmsdata, now, &plan, err, sizeof err))
-		finish(STATE_UNKNOWN, EV_REFUSED, &r, "--kmsdata: %s", err);
-	check_kmsdata(&plan, &left, &r);
-	const struct kmsrestore_set *chosen = NULL;
-	if (left.kmsdata_missing) {
-		snprintf(what, sizeof what, "finished the interrupted restore of %s", plan.kmsdata);
-	} else {
-		if (!kmsrestore_sets_load(cfg.backup_dir, now, &sets, err, sizeof err))
-			finish(STATE_UNKNOWN, EV_REFUSED, &r, "--backup-dir: %s: nothing was changed", err);
-		chosen = choose(&cfg, &sets, &r);
-		what_is_lost(chosen, now, lost, sizeof lost);
-		snprintf(what, sizeof what, "restored %s from %s; the damaged folder is kept as %s",
-		         plan.kmsdata, lost, plan.damaged);
-	}
+	decide(&cfg, now, &c, &r);
 	if (!cfg.dry_run && !cfg.yes)
 		finish(STATE_UNKNOWN, 0, &r, "refused without --yes (or --dry-run): would restore %s from %s",
-		       plan.kmsdata, chosen ? lost : "its interrupted restore");
-	take_lock(&cfg, &plan, &r);
+		       c.plan.kmsdata, c.chosen ? c.lost : "its interrupted restore");
+	take_lock(&cfg, &c.plan, &r);
 	if (cfg.dry_run)
-		dry_run(&cfg, &plan, &left, chosen ? lost : NULL, &r);
+		dry_run(&cfg, &c.plan, &c.left, c.chosen ? c.lost : NULL, &r);
+
 	bool was_running;
 	stop_service(&cfg, &was_running, &r);
-	if (chosen)
-		put_set_in_place(&cfg, &chosen->set, &plan, was_running, &r);
+	if (c.chosen)
+		put_set_in_place(&cfg, &c.chosen->set, &c.plan, was_running, &r);
 	else
-		finish_interrupted(&left, &plan, &r);
+		finish_interrupted(&c.left, &c.plan, &r);
 	note_recovery(&cfg, &r);
-	start_restored(&cfg, what, &r);
+	start_restored(&cfg, c.what, &r);
 }
