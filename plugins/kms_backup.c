@@ -20,21 +20,11 @@
 #include "plugin.h"
 
 /* The defaults, in one place: parse() starts from them and --help shows them. */
-#define DEFAULT_SERVICE       KMS_SERVICE_NAME
-#define DEFAULT_KEEP          "4"
-#define KEEP_MIN              1
-#define KEEP_MAX              10000
-#define DEFAULT_STOP_TIMEOUT  "2m"
-#define DEFAULT_START_TIMEOUT "2m"
-#define DEFAULT_TIMEOUT       600 /* seconds (-t) */
-#define COPY_MIN_SECONDS      5   /* -t must leave this for the copy beside both waits */
-#define MS_PER_SECOND         1000
-/* Time the copy leaves unused: --start-timeout and this margin when the
- * service must start again, else this much to report. */
-#define START_RESERVE_MARGIN_MS 3000
-#define REPORT_RESERVE_MS       1000
-#define TEXT_OF(x)              #x
-#define TEXT(x)                 TEXT_OF(x)
+#define DEFAULT_SERVICE KMS_SERVICE_NAME
+#define DEFAULT_KEEP    "4"
+#define KEEP_MIN        1
+#define KEEP_MAX        10000
+#define DEFAULT_TIMEOUT 600 /* seconds (-t) */
 
 struct config {
 	const char *kmsdata;
@@ -54,8 +44,8 @@ static struct {
 } given = {
     .service = DEFAULT_SERVICE,
     .keep = DEFAULT_KEEP,
-    .stop_timeout = DEFAULT_STOP_TIMEOUT,
-    .start_timeout = DEFAULT_START_TIMEOUT,
+    .stop_timeout = BACKUPSVC_STOP_TIMEOUT_DEFAULT,
+    .start_timeout = BACKUPSVC_START_TIMEOUT_DEFAULT,
 };
 
 static const struct poptOption own_options[] = {
@@ -85,9 +75,11 @@ static const struct poptOption own_options[] = {
      "Kmsmdb.edb is in clean shutdown state)",
      NULL},
     {"stop-timeout", '\0', POPT_ARG_STRING, &given.stop_timeout, 0,
-     "Wait at most DURATION for the service to stop (default " DEFAULT_STOP_TIMEOUT ")", "DURATION"},
+     "Wait at most DURATION for the service to stop (default " BACKUPSVC_STOP_TIMEOUT_DEFAULT ")",
+     "DURATION"},
     {"start-timeout", '\0', POPT_ARG_STRING, &given.start_timeout, 0,
-     "Wait at most DURATION for the service to run again (default " DEFAULT_START_TIMEOUT ")", "DURATION"},
+     "Wait at most DURATION for the service to run again (default " BACKUPSVC_START_TIMEOUT_DEFAULT ")",
+     "DURATION"},
     {"dry-run", '\0', POPT_ARG_NONE, &given.dry_run, 0,
      "Check the options, the password file and Kmsdata, say what would be done, change nothing", NULL},
     POPT_TABLEEND};
@@ -114,7 +106,7 @@ static const struct program_info info = {
              "            missing or readable by others: nothing was touched; timeout\n"
              "Runs on one backup folder exclude each other: a second run says\n"
              "\"another kms_backup is at work on DIR\" (UNKNOWN) and changes nothing.\n"
-             "The timeout (-t, default " TEXT(
+             "The timeout (-t, default " KMS_TEXT(
                  DEFAULT_TIMEOUT) " s) covers the whole run: the copy stops early to\n"
                                   "keep --start-timeout for restarting the service.\n"
                                   "\n"
@@ -155,7 +147,8 @@ static void parse(int argc, char **argv, struct config *cfg)
 	cfg->dry_run = given.dry_run != 0;
 	cfg->stop_timeout = option_duration("--stop-timeout", given.stop_timeout);
 	cfg->start_timeout = option_duration("--start-timeout", given.start_timeout);
-	if (cfg->service && cfg->stop_timeout + cfg->start_timeout + COPY_MIN_SECONDS > cfg->common.timeout)
+	if (cfg->service &&
+	    cfg->stop_timeout + cfg->start_timeout + BACKUPSVC_COPY_MIN_SECONDS > cfg->common.timeout)
 		option_fail("--timeout",
 		            "%u s leaves no time to copy after --stop-timeout and --start-timeout",
 		            cfg->common.timeout);
@@ -363,7 +356,8 @@ static void stop_copy_start(const struct config *cfg, struct backupsvc *svc, str
 			         "service %s did not stop: %s; no backup taken", cfg->service, err);
 	}
 	if (stopped)
-		take_copy(cfg, state, svc ? start_ms + START_RESERVE_MARGIN_MS : REPORT_RESERVE_MS, o);
+		take_copy(cfg, state,
+		          svc ? start_ms + BACKUPSVC_START_MARGIN_MS : BACKUPSVC_REPORT_RESERVE_MS, o);
 	if (!svc)
 		return;
 	if (!was_running) {

@@ -26,20 +26,9 @@
 #define EV_FAILED   203
 
 /* The defaults, in one place: parse() starts from them and --help shows them. */
-#define DEFAULT_SERVICE       KMS_SERVICE_NAME
-#define DEFAULT_STOP_TIMEOUT  "2m"
-#define DEFAULT_START_TIMEOUT "2m"
-#define DEFAULT_TIMEOUT       600 /* seconds (-t) */
-#define COPY_MIN_SECONDS      5   /* -t must leave this for the copy beside both waits */
-#define MS_PER_SECOND         1000
-/* Time the copy leaves unused: --start-timeout and this margin when the
- * service must start again, else this much to report. */
-#define START_RESERVE_MARGIN_MS 3000
-#define REPORT_RESERVE_MS       1000
-#define LEDGER_LOCK_WAIT_MS     10000                /* for a handler at work on its ledger */
-#define HANDLER_LEDGER_FILE     "kms-restart.ledger" /* handle_kms_restart's, in its --state-dir */
-#define TEXT_OF(x)              #x
-#define TEXT(x)                 TEXT_OF(x)
+#define DEFAULT_SERVICE     KMS_SERVICE_NAME
+#define DEFAULT_TIMEOUT     600   /* seconds (-t) */
+#define LEDGER_LOCK_WAIT_MS 10000 /* for a handler at work on its ledger */
 
 struct config {
 	const char *kmsdata;
@@ -61,8 +50,8 @@ static struct {
 	    *start_timeout;
 	int no_service, list, dry_run, yes;
 } given = {
-    .stop_timeout = DEFAULT_STOP_TIMEOUT,
-    .start_timeout = DEFAULT_START_TIMEOUT,
+    .stop_timeout = BACKUPSVC_STOP_TIMEOUT_DEFAULT,
+    .start_timeout = BACKUPSVC_START_TIMEOUT_DEFAULT,
 };
 
 static const struct poptOption own_options[] = {
@@ -96,9 +85,10 @@ static const struct poptOption own_options[] = {
     {"log-file", '\0', POPT_ARG_STRING, &given.log_file, 0,
      "Also append each event-log record to FILE (Windows)", "FILE"},
     {"stop-timeout", '\0', POPT_ARG_STRING, &given.stop_timeout, 0,
-     "Wait at most DURATION for the service to stop (default " DEFAULT_STOP_TIMEOUT ")", "DURATION"},
+     "Wait at most DURATION for the service to stop (default " BACKUPSVC_STOP_TIMEOUT_DEFAULT ")",
+     "DURATION"},
     {"start-timeout", '\0', POPT_ARG_STRING, &given.start_timeout, 0,
-     "Wait at most DURATION for the service to run (default " DEFAULT_START_TIMEOUT
+     "Wait at most DURATION for the service to run (default " BACKUPSVC_START_TIMEOUT_DEFAULT
      "; less when its checkpoint stalls "
      "for its wait hint)",
      "DURATION"},
@@ -137,7 +127,7 @@ static const struct program_info info = {
              "killed between its two renames, Kmsdata is missing and the verified copy waits\n"
              "beside it (.<Kmsdata>.restore-<time>.ready); the next run with --yes renames it in\n"
              "and goes on. Hidden copies a killed run left beside a Kmsdata are removed.\n"
-             "The timeout (-t, default " TEXT(
+             "The timeout (-t, default " KMS_TEXT(
                  DEFAULT_TIMEOUT) " s) covers the whole run; the copy stops early to keep\n"
                                   "--start-timeout for starting the service.\n"
                                   "\n"
@@ -239,7 +229,8 @@ static void parse(int argc, char **argv, struct config *cfg)
 	cfg->log_file = given.log_file && *given.log_file ? given.log_file : NULL;
 	cfg->stop_timeout = option_duration("--stop-timeout", given.stop_timeout);
 	cfg->start_timeout = option_duration("--start-timeout", given.start_timeout);
-	if (cfg->service && cfg->stop_timeout + cfg->start_timeout + COPY_MIN_SECONDS > cfg->common.timeout)
+	if (cfg->service &&
+	    cfg->stop_timeout + cfg->start_timeout + BACKUPSVC_COPY_MIN_SECONDS > cfg->common.timeout)
 		option_fail("--timeout",
 		            "%u s leaves no time to copy after --stop-timeout and --start-timeout",
 		            cfg->common.timeout);
@@ -411,7 +402,7 @@ static void note_recovery(const struct config *cfg, struct report *r)
 	enum lock_result got =
 	    lock_take_within(KMS_HANDLER_LOCK, cfg->state_dir, LEDGER_LOCK_WAIT_MS, &lock, err, sizeof err);
 	static struct ledger l;
-	bool ok = got == LOCK_TAKEN && fsys_join(path, sizeof path, cfg->state_dir, HANDLER_LEDGER_FILE) &&
+	bool ok = got == LOCK_TAKEN && fsys_join(path, sizeof path, cfg->state_dir, LEDGER_FILE_NAME) &&
 	          ledger_load(path, &l, err, sizeof err) != ATOMICFILE_ERROR;
 	if (ok) {
 		ledger_add(&l, LEDGER_RECOVERED, (int64_t)time(NULL), false);
@@ -460,8 +451,8 @@ static void put_set_in_place(const struct config *cfg, const struct kms_set *set
 	char err[FSYS_PATH_MAX * 4 + 512], left[FSYS_PATH_MAX + FSYS_ERR_MAX + 64];
 	if (!kmsrestore_leftovers_remove(plan, left, sizeof left))
 		report_detail(r, "a hidden copy a killed restore left could not be removed: %s", left);
-	long reserve = cfg->service ? (long)(cfg->start_timeout * MS_PER_SECOND) + START_RESERVE_MARGIN_MS
-	                            : REPORT_RESERVE_MS;
+	long reserve = cfg->service ? (long)(cfg->start_timeout * MS_PER_SECOND) + BACKUPSVC_START_MARGIN_MS
+	                            : BACKUPSVC_REPORT_RESERVE_MS;
 	if (!kmsrestore_prepare(set, plan, reserve, err, sizeof err)) {
 		if (cfg->service)
 			start_as_before(cfg, was_running, r);

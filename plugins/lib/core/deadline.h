@@ -6,6 +6,9 @@
 
 #include "plugin.h"
 
+/* Milliseconds in a second: deadlines and waits are in ms, options in s. */
+#define MS_PER_SECOND 1000
+
 /* Arm the deadline: after `seconds`, print the timeout line for the current
  * plugin name (plugin_set_name) and exit with `state`. 0 disarms. */
 void deadline_start(unsigned seconds, plugin_state state);

@@ -11,6 +11,16 @@
 
 #include "eventsink.h"
 
+/* What kms_backup and kms_restore share around the service steps: the
+ * default waits for STOPPED and RUNNING, what -t must leave for the copy,
+ * and what the copy leaves unused (--start-timeout and a margin when the
+ * service must start again, else time to report). */
+#define BACKUPSVC_STOP_TIMEOUT_DEFAULT  "2m"
+#define BACKUPSVC_START_TIMEOUT_DEFAULT "2m"
+#define BACKUPSVC_COPY_MIN_SECONDS      5
+#define BACKUPSVC_START_MARGIN_MS       3000
+#define BACKUPSVC_REPORT_RESERVE_MS     1000
+
 struct backupsvc;
 
 /* Take the service lock (KMS_SERVICE_LOCK, lock.h: refused while
