@@ -424,28 +424,27 @@ bool fsys_rename(const char *from, const char *to, char *err)
 	return true;
 }
 
-bool fsys_remove_file(const char *path, char *err)
+/* Call remove (DeleteFileW or RemoveDirectoryW) on path, err on failure. */
+static bool remove_with(BOOL(WINAPI *remove)(LPCWSTR), const char *path, char *err)
 {
 	wchar_t wide[FSYS_PATH_MAX];
 	if (!widen(path, wide, FSYS_PATH_MAX, err))
 		return false;
-	if (!DeleteFileW(wide)) {
+	if (!remove(wide)) {
 		set_err(err, GetLastError());
 		return false;
 	}
 	return true;
 }
 
+bool fsys_remove_file(const char *path, char *err)
+{
+	return remove_with(DeleteFileW, path, err);
+}
+
 bool fsys_remove_dir(const char *path, char *err)
 {
-	wchar_t wide[FSYS_PATH_MAX];
-	if (!widen(path, wide, FSYS_PATH_MAX, err))
-		return false;
-	if (!RemoveDirectoryW(wide)) {
-		set_err(err, GetLastError());
-		return false;
-	}
-	return true;
+	return remove_with(RemoveDirectoryW, path, err);
 }
 
 bool fsys_same_path(const char *a, const char *b)
